@@ -1,0 +1,235 @@
+/**
+ * The lab engine: the one path for every change. A desired topology is
+ * checked, diffed against the kernel by the planner, and run by the runner,
+ * one change at a time; every command goes to the command log.
+ */
+import { EventEmitter } from 'node:events';
+import { CommandLog } from './command-log';
+import { dataDirFrom, loadRecord, markOf, saveRecord, type LabRecord } from './lab-store';
+import { preflight, type KernelFacts, type PreflightError } from './preflight';
+import { buildTopology } from '../kernel/build-topology';
+import { listNamespaces } from '../kernel/namespaces';
+import { namespaceMark, readNamespace, readNamespaces } from '../kernel/observe';
+import { runSteps, type RunResult } from '../kernel/runner';
+import { readBatch } from '../kernel/ip';
+import { plan } from '../planner/plan';
+import { commandLine, type Step } from '../planner/step';
+import type { Position, Topology } from '../model/topology';
+import type { Progress } from '../protocol';
+
+export interface Observation {
+  topology: Topology;
+  facts: KernelFacts;
+}
+
+export interface ApplyOptions {
+  dryRun?: boolean;
+  /** Read the kernel back afterwards and emit `state` (the server wants this; the CLI does not). */
+  observeAfter?: boolean;
+  /** A line for the command log saying what this change is. */
+  label?: string;
+}
+
+export interface ApplyResult {
+  ok: boolean;
+  steps: Step[];
+  errors?: PreflightError[];
+  failure?: RunResult['failure'];
+  observed?: Topology;
+}
+
+/** How long a namespace found foreign is trusted to stay so before it is read again. */
+export const FOREIGN_RECHECK_MS = 5000;
+
+type LabEvents = { state: [Topology]; progress: [Progress | null] };
+
+export class Lab extends EventEmitter<LabEvents> {
+  readonly log = new CommandLog();
+  readonly dataDir: string;
+  private chain: Promise<unknown> = Promise.resolve();
+  /**
+   * Namespaces recently found not to be this lab's (inode -> when), so they are
+   * not read on every observation. Entries expire: a namespace another vethlab
+   * process is creating carries its mark only a moment after it appears.
+   */
+  private foreignInodes = new Map<number, number>();
+  private last?: Observation;
+
+  constructor(dataDir?: string) {
+    super();
+    this.dataDir = dataDirFrom(dataDir);
+  }
+
+  /** The last observation, without reading the kernel. */
+  get current(): Topology | undefined {
+    return this.last?.topology;
+  }
+
+  async mark(): Promise<string> {
+    return markOf(await loadRecord(this.dataDir));
+  }
+
+  /** Runs mutations one at a time, in order of arrival. */
+  enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async observe(): Promise<Observation> {
+    const record = await loadRecord(this.dataDir);
+    const mark = markOf(record);
+    const all = await listNamespaces();
+    const candidates = all.filter((n) => !this.isKnownForeign(n.inode));
+    const [root, readings] = await Promise.all([readNamespace(undefined), readNamespaces(candidates.map((n) => n.name))]);
+    const owned = readings.filter((r) => namespaceMark(r) === mark);
+    const ownedNames = new Set(owned.map((r) => r.netns!));
+    for (const n of candidates) if (!ownedNames.has(n.name) && readings.some((r) => r.netns === n.name)) this.foreignInodes.set(n.inode, Date.now());
+    const inodes = Object.fromEntries(all.filter((n) => ownedNames.has(n.name)).map((n) => [n.name, n.inode]));
+    if (JSON.stringify(inodes) !== JSON.stringify(record.namespaces)) await saveRecord(this.dataDir, { ...record, namespaces: inodes });
+    const { topology, foreign } = buildTopology(root, owned, {
+      name: record.name,
+      mark,
+      hostName: record.hostName,
+      showHost: record.showHost,
+      positions: record.positions,
+    });
+    const foreignNamespaces = all.filter((n) => !ownedNames.has(n.name)).map((n) => n.name);
+    this.last = { topology, facts: { foreign, foreignNamespaces } };
+    return this.last;
+  }
+
+  /** Observes and tells subscribers. */
+  async refresh(): Promise<Topology> {
+    const { topology } = await this.observe();
+    this.emit('state', topology);
+    return topology;
+  }
+
+  /** Makes the kernel match `desired` (an already validated, normalized topology). */
+  apply(desired: Topology, opts: ApplyOptions = {}): Promise<ApplyResult> {
+    return this.enqueue(() => this.applyNow(desired, opts));
+  }
+
+  /** Applies a change computed from the kernel's current state, inside the queue, so concurrent edits never fight. */
+  change(edit: (current: Topology) => Topology | { errors: PreflightError[] }, opts: ApplyOptions = {}): Promise<ApplyResult> {
+    return this.enqueue(async () => {
+      const { topology } = await this.observe();
+      const desired = edit(topology);
+      if ('errors' in desired) return { ok: false, steps: [], errors: desired.errors };
+      return this.applyNow(desired, opts);
+    });
+  }
+
+  private async applyNow(desired: Topology, opts: ApplyOptions): Promise<ApplyResult> {
+    const observation = await this.observe();
+    const errors = preflight(desired, observation.facts);
+    if (errors.length > 0) return { ok: false, steps: [], errors };
+    const record = await loadRecord(this.dataDir);
+    const steps = plan(desired, observation.topology, { mark: markOf(record) });
+    if (opts.dryRun) return { ok: true, steps };
+
+    await saveRecord(this.dataDir, diagramOf(record, desired));
+    if (opts.label) this.log.append([{ source: 'info', status: 'info', text: `${opts.label}: ${steps.length === 0 ? 'nothing to change' : `${steps.length} command${steps.length === 1 ? '' : 's'}`}` }]);
+    const result = await this.run(steps, opts.label ?? 'applying');
+    await this.recordNamespaces(steps, record.labId);
+    const out: ApplyResult = { ok: result.ok, steps, failure: result.failure };
+    if (opts.observeAfter) out.observed = await this.refresh();
+    return out;
+  }
+
+  /** Removes everything this lab made, and nothing else. */
+  destroy(opts: ApplyOptions = {}): Promise<ApplyResult> {
+    return this.enqueue(async () => {
+      const record = await loadRecord(this.dataDir);
+      const mark = markOf(record);
+      const all = await listNamespaces();
+      const known = all.filter((n) => record.namespaces[n.name] === n.inode).map((n) => n.name);
+      const unknown = all.filter((n) => record.namespaces[n.name] !== n.inode && !this.isKnownForeign(n.inode));
+      const marked = (await readNamespaces(unknown.map((n) => n.name))).filter((r) => namespaceMark(r) === mark).map((r) => r.netns!);
+      const [hostVeths] = (await readBatch(undefined, ['link show type veth'])) as { ifname: string; ifalias?: string }[][];
+      const steps: Step[] = [
+        // Host ends first: they go with their peers' namespaces too, but only asynchronously.
+        ...hostVeths.filter((l) => l.ifalias === mark).map((l) => ({ args: ['link', 'del', l.ifname], reason: `remove the lab's host end ${l.ifname} (and its peer)` })),
+        ...[...known, ...marked].sort().map((ns) => ({ args: ['netns', 'del', ns], reason: `remove namespace ${ns} and all in it` })),
+      ];
+      if (opts.dryRun) return { ok: true, steps };
+      this.log.append([{ source: 'info', status: 'info', text: `destroy the lab: ${steps.length === 0 ? 'nothing to remove' : `${steps.length} command${steps.length === 1 ? '' : 's'}`}` }]);
+      const result = await this.run(steps, 'destroying');
+      const remaining = await listNamespaces();
+      const namespaces = Object.fromEntries(remaining.filter((n) => record.namespaces[n.name] === n.inode).map((n) => [n.name, n.inode]));
+      await saveRecord(this.dataDir, { ...record, namespaces, positions: {}, showHost: false });
+      const out: ApplyResult = { ok: result.ok, steps, failure: result.failure };
+      if (opts.observeAfter) out.observed = await this.refresh();
+      return out;
+    });
+  }
+
+  private isKnownForeign(inode: number): boolean {
+    const seen = this.foreignInodes.get(inode);
+    if (seen === undefined) return false;
+    if (Date.now() - seen < FOREIGN_RECHECK_MS) return true;
+    this.foreignInodes.delete(inode);
+    return false;
+  }
+
+  /** Diagram-only: node positions, kept in the data directory. */
+  setPositions(positions: Record<string, Position>): Promise<void> {
+    return this.enqueue(async () => {
+      const record = await loadRecord(this.dataDir);
+      await saveRecord(this.dataDir, { ...record, positions: { ...record.positions, ...positions } });
+      if (this.last) {
+        for (const [name, pos] of Object.entries(positions)) {
+          const node = this.last.topology.nodes[name];
+          if (node) node.position = pos;
+        }
+      }
+    });
+  }
+
+  /** Diagram-only: the host node shown before it has a cable. */
+  setHostShown(show: boolean, hostName?: string): Promise<void> {
+    return this.enqueue(async () => {
+      const record = await loadRecord(this.dataDir);
+      await saveRecord(this.dataDir, { ...record, showHost: show, hostName: hostName ?? record.hostName });
+    });
+  }
+
+  private async run(steps: Step[], label: string): Promise<RunResult> {
+    if (steps.length === 0) return { ok: true, outcomes: [] };
+    this.emit('progress', { done: 0, total: steps.length, label });
+    const result = await runSteps(steps, {
+      onOutcomes: (outcomes) =>
+        this.log.append(
+          outcomes.map((o) => ({ source: 'lab' as const, text: commandLine(o.step), reason: o.step.reason, status: o.status, ...(o.message ? { message: o.message } : {}) })),
+        ),
+      onProgress: (done, total) => this.emit('progress', { done, total, label }),
+    });
+    this.emit('progress', null);
+    return result;
+  }
+
+  /** Caches the inodes of the namespaces a plan created, so destroy finds them without entering each. */
+  private async recordNamespaces(steps: Step[], labId: string): Promise<void> {
+    const touched = steps.some((s) => s.args[0] === 'netns');
+    if (!touched) return;
+    const record = await loadRecord(this.dataDir);
+    if (record.labId !== labId) return;
+    const added = new Set(steps.filter((s) => s.args[0] === 'netns' && s.args[1] === 'add').map((s) => s.args[2]));
+    const all = await listNamespaces();
+    const namespaces: Record<string, number> = {};
+    for (const n of all) if (record.namespaces[n.name] === n.inode || added.has(n.name)) namespaces[n.name] = n.inode;
+    await saveRecord(this.dataDir, { ...record, namespaces });
+  }
+}
+
+/** The diagram-only data a topology carries, merged into the record. */
+function diagramOf(record: LabRecord, desired: Topology): LabRecord {
+  const host = Object.entries(desired.nodes).find(([, n]) => n.kind === 'host');
+  const positions: Record<string, Position> = {};
+  for (const [name, node] of Object.entries(desired.nodes)) {
+    const pos = node.position ?? record.positions[name];
+    if (pos) positions[name] = pos;
+  }
+  return { ...record, name: desired.name, hostName: host?.[0] ?? record.hostName, showHost: host !== undefined, positions };
+}

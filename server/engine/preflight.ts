@@ -1,0 +1,84 @@
+/**
+ * The safety checks that need kernel facts: the lab touches only what it made,
+ * and never gives the host an address or route that would cut the machine off
+ * its own network. Pure: the facts come from observe.
+ */
+import type { Topology } from '../model/topology';
+import { parseAddress, parsePrefix, prefixesOverlap, type Prefix } from '../model/prefix';
+import type { ForeignFacts } from '../kernel/build-topology';
+
+export interface PreflightError {
+  path: string;
+  value?: unknown;
+  message: string;
+}
+
+export interface KernelFacts {
+  foreign: ForeignFacts;
+  /** Named namespaces that exist and are not this lab's. */
+  foreignNamespaces: string[];
+}
+
+function parsed(list: string[]): Prefix[] {
+  return list.map(parsePrefix).filter((p): p is Prefix => p !== null);
+}
+
+export function preflight(desired: Topology, facts: KernelFacts): PreflightError[] {
+  const errors: PreflightError[] = [];
+  const foreignNs = new Set(facts.foreignNamespaces);
+  const foreignIfaces = new Set(facts.foreign.hostInterfaces);
+  const foreignRoutes = facts.foreign.hostRoutes.map((r) => ({ ...r, prefix: parsePrefix(r.to) })).filter((r) => r.prefix);
+  const foreignAddrs = parsed(facts.foreign.hostAddresses);
+
+  for (const [name, node] of Object.entries(desired.nodes)) {
+    if (node.kind === 'netns') {
+      if (foreignNs.has(name)) {
+        errors.push({
+          path: `nodes.${name}`,
+          value: name,
+          message: `namespace "${name}" already exists and was not created by this lab; vethlab will not touch it. Remove it with "ip netns del ${name}" or give the node another name`,
+        });
+      }
+      continue;
+    }
+    const hostAddrs: Prefix[] = [];
+    for (const [ifname, iface] of Object.entries(node.interfaces)) {
+      const at = `nodes.${name}.interfaces.${ifname}`;
+      if (foreignIfaces.has(ifname)) {
+        errors.push({ path: at, value: ifname, message: `"${ifname}" is an interface of this machine that vethlab did not create; vethlab never changes it. Pick another name for the host end` });
+        continue;
+      }
+      iface.addresses.forEach((a, i) => {
+        const p = parsePrefix(a);
+        if (!p) return;
+        hostAddrs.push(p);
+        const clash = foreignRoutes.find((r) => prefixesOverlap(p, r.prefix!)) ?? null;
+        const sameAddr = foreignAddrs.find((f) => f.family === p.family && (f.value === p.value || prefixesOverlap(p, f)));
+        if (clash || sameAddr) {
+          const what = clash ? `the route ${clash.to}${clash.dev ? ` of ${clash.dev}` : ''}` : `the address ${sameAddr!.address}/${sameAddr!.length}`;
+          errors.push({
+            path: `${at}.addresses[${i}]`,
+            value: a,
+            message: `${a} overlaps ${what}, which vethlab does not own; on the host it would cut this machine off its own network. Choose a prefix outside it`,
+          });
+        }
+      });
+    }
+    node.routes.forEach((r, i) => {
+      const at = `nodes.${name}.routes[${i}]`;
+      const to = parsePrefix(r.to);
+      const clash = to && foreignRoutes.find((f) => prefixesOverlap(to, f.prefix!));
+      if (clash) {
+        errors.push({ path: `${at}.to`, value: r.to, message: `the host route ${r.to} overlaps ${clash.to}${clash.dev ? ` of ${clash.dev}` : ''}, which vethlab does not own; it would divert this machine's own traffic` });
+      }
+      if (r.via && !r.dev) {
+        const via = parseAddress(r.via);
+        const reachable = via && hostAddrs.some((p) => p.family === via.family && prefixesOverlap(p, { ...p, value: via.value, length: via.family === 4 ? 32 : 128 }));
+        if (!reachable) {
+          errors.push({ path: `${at}.via`, value: r.via, message: `host routes must go through the lab's own interfaces: ${r.via} is not in the subnet of any host end of this lab; add "dev" or an address in that subnet` });
+        }
+      }
+    });
+  }
+  return errors;
+}

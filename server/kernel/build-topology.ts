@@ -1,0 +1,192 @@
+/**
+ * Turns raw kernel readings into the topology model. Pure: the readings come
+ * from observe.ts (or from test fixtures).
+ */
+import { LOOPBACK, type DanglingEnd, type InterfaceSpec, type LinkSpec, type NodeSpec, type Position, type RouteSpec, type Topology } from '../model/topology';
+import { parseAddress, parsePrefix } from '../model/prefix';
+import type { IpLink, IpRoute, NamespaceReading } from './ip-json';
+
+export interface BuildOptions {
+  name: string;
+  /** The alias that marks this lab's host veth ends. */
+  mark: string;
+  /** The host node's name in the diagram. */
+  hostName: string;
+  /** Show the host node even when the lab has no host ends (it was added on the canvas). */
+  showHost: boolean;
+  positions: Record<string, Position>;
+}
+
+/** Facts about what the lab does not own, for the safety checks. */
+export interface ForeignFacts {
+  /** Root-namespace interfaces the lab did not create. */
+  hostInterfaces: string[];
+  /** Their addresses, as prefixes. */
+  hostAddresses: string[];
+  /** Main-table routes through them (`default` excluded), as prefixes. */
+  hostRoutes: { to: string; dev?: string }[];
+}
+
+const DEFAULT_LOOPBACK_ADDRESSES = new Set(['127.0.0.1/8', '::1/128']);
+/** Routes the kernel or a daemon made, which the lab neither reports nor removes. */
+const FOREIGN_ROUTE_PROTOCOLS = new Set(['kernel', 'ra', 'redirect', 'dhcp']);
+
+export function isOwnedHostLink(link: IpLink, mark: string): boolean {
+  return link.ifalias === mark && link.linkinfo?.info_kind === 'veth';
+}
+
+function addresses(link: IpLink): string[] {
+  const out: string[] = [];
+  for (const a of link.addr_info ?? []) {
+    if (a.scope === 'link') continue; // fe80::/64, made by the kernel
+    const p = parsePrefix(`${a.local}/${a.prefixlen}`);
+    if (!p) continue;
+    const text = `${p.address}/${p.length}`;
+    if (link.ifname === LOOPBACK && DEFAULT_LOOPBACK_ADDRESSES.has(text)) continue;
+    out.push(text);
+  }
+  return out.sort();
+}
+
+function toInterface(link: IpLink): InterfaceSpec {
+  const spec: InterfaceSpec = {
+    addresses: addresses(link),
+    up: link.flags.includes('UP'),
+    kind: link.link_type === 'loopback' ? 'loopback' : link.linkinfo?.info_kind ?? link.link_type ?? 'unknown',
+    state: link.operstate,
+  };
+  if (link.address && link.link_type !== 'loopback') spec.mac = link.address;
+  if (link.stats64) {
+    spec.stats = {
+      rxPackets: link.stats64.rx.packets,
+      txPackets: link.stats64.tx.packets,
+      rxBytes: link.stats64.rx.bytes,
+      txBytes: link.stats64.tx.bytes,
+    };
+  }
+  return spec;
+}
+
+export function routeTarget(r: IpRoute): string {
+  const v6 = r.pref !== undefined || (r.gateway?.includes(':') ?? false) || r.dst.includes(':');
+  if (r.dst === 'default') return v6 ? '::/0' : 'default';
+  if (r.dst.includes('/')) return normalizePrefixText(r.dst);
+  return normalizePrefixText(`${r.dst}/${v6 ? 128 : 32}`);
+}
+
+function normalizePrefixText(text: string): string {
+  const p = parsePrefix(text);
+  return p ? `${p.address}/${p.length}` : text;
+}
+
+function isMainTable(r: IpRoute): boolean {
+  return (r.table === undefined || r.table === 'main') && (r.type === undefined || r.type === 'unicast');
+}
+
+function toRoutes(reading: NamespaceReading, devs: Set<string>): RouteSpec[] {
+  const out: RouteSpec[] = [];
+  for (const r of reading.routes) {
+    if (!isMainTable(r) || FOREIGN_ROUTE_PROTOCOLS.has(r.protocol ?? '')) continue;
+    if (r.dev && !devs.has(r.dev)) continue;
+    const route: RouteSpec = { to: routeTarget(r) };
+    if (r.gateway) route.via = parseAddress(r.gateway)?.canonical ?? r.gateway;
+    if (r.dev) route.dev = r.dev;
+    out.push(route);
+  }
+  return out.sort((a, b) => `${a.to} ${a.via ?? ''} ${a.dev ?? ''}`.localeCompare(`${b.to} ${b.via ?? ''} ${b.dev ?? ''}`));
+}
+
+interface End {
+  ns: string; // '' = root
+  link: IpLink;
+  reading: NamespaceReading;
+}
+
+/** Pairs veth ends across namespaces using each namespace's nsid table and the peer ifindex. */
+function pairVeths(ends: End[]): { pairs: [End, End][]; dangling: { end: End; peer: string }[] } {
+  const byNsIndex = new Map<string, End>();
+  for (const e of ends) byNsIndex.set(`${e.ns}#${e.link.ifindex}`, e);
+  const done = new Set<End>();
+  const pairs: [End, End][] = [];
+  const dangling: { end: End; peer: string }[] = [];
+  const peerNs = (e: End): string | null => {
+    if (e.link.link_netnsid === undefined) return e.ns;
+    const named = e.reading.nsids.find((n) => n.nsid === e.link.link_netnsid)?.name;
+    return named ?? null;
+  };
+  for (const e of ends) {
+    if (done.has(e)) continue;
+    let peer: End | undefined;
+    const ns = peerNs(e);
+    if (ns !== null) {
+      peer = byNsIndex.get(`${ns}#${e.link.link_index}`);
+    } else {
+      // The peer's namespace has no name from here: the root, or a namespace outside the lab.
+      peer = ends.find((c) => !done.has(c) && c !== e && c.link.link_index === e.link.ifindex && e.link.link_index === c.link.ifindex && peerNs(c) === e.ns);
+    }
+    if (peer && !done.has(peer) && peer !== e) {
+      done.add(e);
+      done.add(peer);
+      pairs.push([e, peer]);
+    } else {
+      done.add(e);
+      dangling.push({ end: e, peer: ns ?? 'unknown' });
+    }
+  }
+  return { pairs, dangling };
+}
+
+export function buildTopology(root: NamespaceReading, owned: NamespaceReading[], opts: BuildOptions): { topology: Topology; foreign: ForeignFacts } {
+  const nodes: Record<string, NodeSpec> = {};
+  const ends: End[] = [];
+  const nodeOfNs = (ns: string) => (ns === '' ? opts.hostName : ns);
+
+  for (const reading of owned) {
+    const ns = reading.netns!;
+    const interfaces: Record<string, InterfaceSpec> = {};
+    for (const link of reading.links) {
+      interfaces[link.ifname] = toInterface(link);
+      if (link.linkinfo?.info_kind === 'veth') ends.push({ ns, link, reading });
+    }
+    nodes[ns] = { kind: 'netns', interfaces, routes: toRoutes(reading, new Set(Object.keys(interfaces))) };
+  }
+
+  const hostLinks = root.links.filter((l) => isOwnedHostLink(l, opts.mark));
+  const hostInterfaces: Record<string, InterfaceSpec> = {};
+  for (const link of hostLinks) {
+    hostInterfaces[link.ifname] = toInterface(link);
+    ends.push({ ns: '', link, reading: root });
+  }
+  if (hostLinks.length > 0 || opts.showHost) {
+    nodes[opts.hostName] = { kind: 'host', interfaces: hostInterfaces, routes: toRoutes(root, new Set(Object.keys(hostInterfaces))) };
+  }
+
+  const { pairs, dangling } = pairVeths(ends);
+  const links: LinkSpec[] = pairs
+    .map(([a, b]): LinkSpec => {
+      const ea = { node: nodeOfNs(a.ns), iface: a.link.ifname };
+      const eb = { node: nodeOfNs(b.ns), iface: b.link.ifname };
+      return { endpoints: `${ea.node}:${ea.iface}` <= `${eb.node}:${eb.iface}` ? [ea, eb] : [eb, ea] };
+    })
+    .sort((x, y) => `${x.endpoints[0].node}:${x.endpoints[0].iface}`.localeCompare(`${y.endpoints[0].node}:${y.endpoints[0].iface}`));
+  const danglingEnds: DanglingEnd[] = dangling.map(({ end, peer }) => ({ endpoint: { node: nodeOfNs(end.ns), iface: end.link.ifname }, peer: peer === '' ? 'host' : peer }));
+
+  for (const name of Object.keys(nodes)) {
+    const pos = opts.positions[name];
+    if (pos) nodes[name].position = pos;
+  }
+
+  const foreignLinks = root.links.filter((l) => !isOwnedHostLink(l, opts.mark));
+  const foreignDevs = new Set(foreignLinks.map((l) => l.ifname));
+  const foreign: ForeignFacts = {
+    hostInterfaces: foreignLinks.map((l) => l.ifname),
+    hostAddresses: foreignLinks.flatMap((l) => (l.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`)),
+    hostRoutes: root.routes
+      .filter((r) => (r.table === undefined || r.table === 'main') && r.dst !== 'default' && (!r.dev || foreignDevs.has(r.dev)))
+      .map((r) => ({ to: routeTarget(r), dev: r.dev })),
+  };
+
+  const topology: Topology = { name: opts.name, nodes, links };
+  if (danglingEnds.length > 0) topology.dangling = danglingEnds;
+  return { topology, foreign };
+}

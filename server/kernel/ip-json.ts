@@ -1,0 +1,57 @@
+/** The parts of `ip -json -d -s` output that vethlab reads. */
+
+export interface IpAddrInfo {
+  family: 'inet' | 'inet6' | string;
+  local: string;
+  prefixlen: number;
+  scope?: string;
+}
+
+export interface IpLink {
+  ifindex: number;
+  ifname: string;
+  flags: string[];
+  operstate?: string;
+  link_type?: string;
+  address?: string;
+  ifalias?: string;
+  /** The peer's ifindex, for veth (in the namespace named by link_netnsid, or this one). */
+  link_index?: number;
+  link_netnsid?: number;
+  linkinfo?: { info_kind?: string };
+  addr_info?: IpAddrInfo[];
+  stats64?: { rx: { bytes: number; packets: number }; tx: { bytes: number; packets: number } };
+}
+
+export interface IpRoute {
+  type?: string;
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  table?: string;
+  protocol?: string;
+  /** Present on IPv6 routes only. */
+  pref?: string;
+}
+
+export interface IpNsid {
+  nsid: number;
+  name?: string;
+}
+
+/** One namespace as read by a single `ip -json -d -s -batch` (the root when netns is undefined). */
+export interface NamespaceReading {
+  netns?: string;
+  nsids: IpNsid[];
+  links: IpLink[];
+  routes: IpRoute[];
+}
+
+/** The batch that reads one namespace, and the flags it needs. */
+export const READ_COMMANDS = ['netns list-id', 'addr show', 'route show table all'];
+export const READ_FLAGS = ['-d', '-s'];
+
+export function toReading(netns: string | undefined, parts: unknown[]): NamespaceReading {
+  const [nsids, links, routes] = parts as [IpNsid[], IpLink[], IpRoute[]];
+  return { netns, nsids: nsids ?? [], links: links ?? [], routes: routes ?? [] };
+}

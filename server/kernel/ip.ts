@@ -1,0 +1,44 @@
+/**
+ * Runs iproute2. Always an argv array and never a shell; batches go to
+ * `ip -batch -` on stdin, one command a line (every word is a validated name
+ * or prefix, so no line needs quoting).
+ */
+import { spawn } from 'node:child_process';
+
+export const IP_BINARY = process.env.VETHLAB_IP ?? 'ip';
+
+export interface IpResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `ip ARGS...`, feeding `input` on stdin when given. */
+export function runIp(args: string[], input?: string): Promise<IpResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(IP_BINARY, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
+    child.stdin.on('error', () => {}); // ip may exit before reading all input; its exit code tells
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Runs several read-only commands in one `ip [-n NS] -json -batch -` and returns one parsed JSON value per command. */
+export async function readBatch(netns: string | undefined, commands: string[], flags: string[] = []): Promise<unknown[]> {
+  const args = [...(netns ? ['-n', netns] : []), '-json', ...flags, '-batch', '-'];
+  const res = await runIp(args, commands.join('\n') + '\n');
+  if (res.code !== 0) {
+    throw new Error(`ip ${args.join(' ')} failed: ${res.stderr.trim() || `exit ${res.code}`}`);
+  }
+  return res.stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line));
+}

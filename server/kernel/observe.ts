@@ -1,0 +1,37 @@
+/**
+ * Reads the lab's actual state from the kernel: one `ip -json -batch` for the
+ * root namespace and one per lab namespace, a few at a time.
+ */
+import { readBatch } from './ip';
+import { READ_COMMANDS, READ_FLAGS, toReading, type NamespaceReading } from './ip-json';
+import { LOOPBACK } from '../model/topology';
+
+/** How many `ip` readers run at once; the machine has few cores and each is short. */
+export const READ_CONCURRENCY = 8;
+
+export async function readNamespace(netns: string | undefined): Promise<NamespaceReading> {
+  return toReading(netns, await readBatch(netns, READ_COMMANDS, READ_FLAGS));
+}
+
+/** Reads several namespaces; one that vanished while being read is left out. */
+export async function readNamespaces(names: string[]): Promise<NamespaceReading[]> {
+  const results: (NamespaceReading | null)[] = new Array(names.length).fill(null);
+  let next = 0;
+  const worker = async () => {
+    while (next < names.length) {
+      const i = next++;
+      try {
+        results[i] = await readNamespace(names[i]);
+      } catch {
+        results[i] = null; // deleted between listing and reading
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, names.length) }, worker));
+  return results.filter((r): r is NamespaceReading => r !== null);
+}
+
+/** The mark a namespace carries on its lo, if any. */
+export function namespaceMark(reading: NamespaceReading): string | undefined {
+  return reading.links.find((l) => l.ifname === LOOPBACK)?.ifalias;
+}

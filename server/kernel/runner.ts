@@ -1,0 +1,74 @@
+/**
+ * Executes a plan: consecutive steps in the same namespace go to one
+ * `ip [-n NS] -batch -`, so a plan costs one process per namespace, not one
+ * per command. On the first failing command it stops, and says which command
+ * failed and what the kernel answered.
+ */
+import { runIp } from './ip';
+import { commandLine, type Step } from '../planner/step';
+
+export interface StepOutcome {
+  step: Step;
+  status: 'ok' | 'error' | 'not-run';
+  message?: string;
+}
+
+export interface RunResult {
+  ok: boolean;
+  outcomes: StepOutcome[];
+  /** The failed command as typed, and the kernel's message. */
+  failure?: { command: string; message: string };
+}
+
+export interface RunHooks {
+  /** Called after each batch with the outcomes of its steps. */
+  onOutcomes?: (outcomes: StepOutcome[]) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Splits a plan into runs of consecutive steps that share a namespace. */
+export function groupSteps(steps: Step[]): Step[][] {
+  const groups: Step[][] = [];
+  for (const step of steps) {
+    const last = groups[groups.length - 1];
+    if (last && last[0].netns === step.netns) last.push(step);
+    else groups.push([step]);
+  }
+  return groups;
+}
+
+const FAILED_LINE = /^Command failed -:(\d+)\s*$/m;
+
+export async function runSteps(steps: Step[], hooks: RunHooks = {}): Promise<RunResult> {
+  const outcomes: StepOutcome[] = [];
+  let done = 0;
+  let failure: RunResult['failure'];
+  for (const group of groupSteps(steps)) {
+    if (failure) {
+      outcomes.push(...group.map((step) => ({ step, status: 'not-run' as const })));
+      continue;
+    }
+    const ns = group[0].netns;
+    const args = [...(ns ? ['-n', ns] : []), '-batch', '-'];
+    const res = await runIp(args, group.map((s) => s.args.join(' ')).join('\n') + '\n');
+    let batch: StepOutcome[];
+    if (res.code === 0) {
+      batch = group.map((step) => ({ step, status: 'ok' }));
+    } else {
+      const m = FAILED_LINE.exec(res.stderr);
+      const failedAt = m ? Number(m[1]) - 1 : 0;
+      const message = res.stderr.replace(FAILED_LINE, '').trim() || `ip exited with code ${res.code}`;
+      batch = group.map((step, i) => ({
+        step,
+        status: i < failedAt ? 'ok' : i === failedAt ? 'error' : 'not-run',
+        ...(i === failedAt ? { message } : {}),
+      }));
+      failure = { command: commandLine(group[failedAt]), message };
+    }
+    outcomes.push(...batch);
+    done += group.length;
+    hooks.onOutcomes?.(batch);
+    hooks.onProgress?.(done, steps.length);
+  }
+  return { ok: !failure, outcomes, failure };
+}

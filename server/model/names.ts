@@ -1,0 +1,41 @@
+/**
+ * Name rules shared by the file schema, the socket protocol and the CLI.
+ * Each check returns null when the name is fine, or a sentence saying why not.
+ */
+
+/** The kernel's IFNAMSIZ is 16 bytes including the terminating NUL. */
+export const MAX_IFNAME_BYTES = 15;
+
+/** Namespace names become file names under /run/netns and appear in shell commands. */
+export const MAX_NETNS_NAME_BYTES = 64;
+
+const NETNS_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** TextEncoder rather than Buffer: the model also runs in the browser. */
+function utf8Bytes(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
+export function interfaceNameProblem(name: string): string | null {
+  if (typeof name !== 'string' || name.length === 0) return 'must not be empty';
+  const bytes = utf8Bytes(name);
+  if (bytes > MAX_IFNAME_BYTES) return `is ${bytes} bytes long; the kernel allows at most ${MAX_IFNAME_BYTES}`;
+  if (name === '.' || name === '..') return 'must not be "." or ".."';
+  // Names become keys of plain objects; assigning `obj.__proto__` would replace the prototype instead.
+  if (name === '__proto__') return 'must not be "__proto__"';
+  if (name.startsWith('-')) return 'must not start with "-"';
+  if (/[\s/:%]/.test(name)) return 'must not contain "/", ":", "%" or whitespace';
+  // Printable ASCII without shell metacharacters, so the exported script and the command log stay plain.
+  if (!/^[A-Za-z0-9_.@+=-]+$/.test(name)) return 'may use only letters, digits and "_ . - @ + ="';
+  return null;
+}
+
+export function netnsNameProblem(name: string): string | null {
+  if (typeof name !== 'string' || name.length === 0) return 'must not be empty';
+  const bytes = utf8Bytes(name);
+  if (bytes > MAX_NETNS_NAME_BYTES) return `is ${bytes} bytes long; at most ${MAX_NETNS_NAME_BYTES} are allowed`;
+  if (!NETNS_NAME.test(name)) {
+    return 'must start with a letter or digit and use only letters, digits and "_ . -"';
+  }
+  return null;
+}

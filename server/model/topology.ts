@@ -1,0 +1,101 @@
+/**
+ * The topology model: what a lab file describes, what the planner diffs and
+ * what observe reads back from the kernel. Pure data, no I/O.
+ */
+
+/** `netns` is a network namespace named after the node; `host` is the root namespace. */
+export type NodeKind = 'netns' | 'host';
+
+export interface Position {
+  x: number;
+  y: number;
+}
+
+/** Traffic counters read from the kernel (observed only). */
+export interface InterfaceStats {
+  rxPackets: number;
+  txPackets: number;
+  rxBytes: number;
+  txBytes: number;
+}
+
+export interface InterfaceSpec {
+  /** Normalized prefixes (`10.0.1.0/24`, `fd00::1/64`), sorted. */
+  addresses: string[];
+  up: boolean;
+  /** Observed only: `veth`, `loopback`, `bridge`, ... as the kernel reports it. */
+  kind?: string;
+  /** Observed only: the kernel's operstate (UP, DOWN, LOWERLAYERDOWN, UNKNOWN). */
+  state?: string;
+  /** Observed only: MAC address. */
+  mac?: string;
+  /** Observed only. */
+  stats?: InterfaceStats;
+}
+
+/**
+ * `to` is `default` (IPv4), `::/0` (IPv6 default) or a normalized prefix with
+ * no host bits set. At least one of `via`/`dev` is set.
+ */
+export interface RouteSpec {
+  to: string;
+  via?: string;
+  dev?: string;
+}
+
+export interface NodeSpec {
+  kind: NodeKind;
+  position?: Position;
+  interfaces: Record<string, InterfaceSpec>;
+  routes: RouteSpec[];
+}
+
+export interface Endpoint {
+  node: string;
+  iface: string;
+}
+
+/** One veth pair. */
+export interface LinkSpec {
+  endpoints: [Endpoint, Endpoint];
+}
+
+/** A veth end whose peer is not in the lab (observed only). */
+export interface DanglingEnd {
+  endpoint: Endpoint;
+  /** Where the peer is, as far as the kernel tells: a namespace name or `unknown`. */
+  peer: string;
+}
+
+export interface Topology {
+  name: string;
+  nodes: Record<string, NodeSpec>;
+  links: LinkSpec[];
+  /** Observed only. */
+  dangling?: DanglingEnd[];
+}
+
+export const LOOPBACK = 'lo';
+
+export function endpointKey(e: Endpoint): string {
+  return `${e.node}:${e.iface}`;
+}
+
+export function parseEndpoint(text: string): Endpoint | null {
+  const i = text.indexOf(':');
+  if (i <= 0 || i === text.length - 1) return null;
+  return { node: text.slice(0, i), iface: text.slice(i + 1) };
+}
+
+/** A link's identity regardless of the order of its endpoints. */
+export function linkKey(link: LinkSpec): string {
+  return link.endpoints.map(endpointKey).sort().join(' <-> ');
+}
+
+export function hostNodeName(topo: Topology): string | undefined {
+  return Object.keys(topo.nodes).find((n) => topo.nodes[n].kind === 'host');
+}
+
+export function emptyTopology(name = 'lab'): Topology {
+  return { name, nodes: {}, links: [] };
+}

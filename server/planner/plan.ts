@@ -1,0 +1,250 @@
+/**
+ * The planner: a pure function from (desired, observed) topologies to an
+ * ordered list of `ip` commands, each with a reason. Applying its plan and
+ * observing again yields a topology for which it plans nothing.
+ *
+ * Order (so that each namespace's commands are contiguous and batch well):
+ *   1. teardown inside surviving namespaces: routes, addresses, links
+ *   2. the root namespace: host teardown, namespaces removed and added,
+ *      veth pairs created (each end straight into its namespace), host ends configured
+ *   3. set-up inside each namespace: mark, addresses, links up/down, routes
+ */
+import {
+  LOOPBACK,
+  type Endpoint,
+  type InterfaceSpec,
+  type LinkSpec,
+  type NodeSpec,
+  type RouteSpec,
+  type Topology,
+  linkKey,
+} from '../model/topology';
+import { formatNetwork, parsePrefix } from '../model/prefix';
+import type { Step } from './step';
+
+export interface PlanContext {
+  /** The alias that marks a namespace's lo and a host veth end as this lab's. */
+  mark: string;
+}
+
+/** The kernel-side identity of a node: its namespace, or '' for the root namespace. */
+const ROOT = '';
+
+function nsOf(topo: Topology, node: string): string {
+  return topo.nodes[node]?.kind === 'host' ? ROOT : node;
+}
+
+function nsArg(ns: string): string | undefined {
+  return ns === ROOT ? undefined : ns;
+}
+
+/** A link in kernel terms: endpoints as (namespace, interface), the host as ''. */
+function kernelLinkKey(topo: Topology, link: LinkSpec): string {
+  return link.endpoints
+    .map((e) => `${nsOf(topo, e.node)}:${e.iface}`)
+    .sort()
+    .join(' <-> ');
+}
+
+function routeKey(r: RouteSpec): string {
+  return `${r.to}|${r.via ?? ''}|${r.dev ?? ''}`;
+}
+
+function routeArgs(r: RouteSpec): string[] {
+  const args = [r.to];
+  if (r.via) args.push('via', r.via);
+  if (r.dev) args.push('dev', r.dev);
+  return args;
+}
+
+function describeRoute(r: RouteSpec): string {
+  return routeArgs(r).join(' ');
+}
+
+/** Does an observed route satisfy a desired one? A desired route without `dev` matches any device. */
+function routeMatches(desired: RouteSpec, observed: RouteSpec): boolean {
+  return desired.to === observed.to && (desired.via ?? '') === (observed.via ?? '') && (!desired.dev || desired.dev === observed.dev);
+}
+
+/**
+ * A route the kernel adds by itself when an address is configured
+ * (`10.0.1.0/24 dev veth0 proto kernel`): desired, it needs no command.
+ */
+function isConnectedRoute(node: NodeSpec, r: RouteSpec): boolean {
+  if (r.via || !r.dev) return false;
+  const iface = node.interfaces[r.dev];
+  if (!iface || !iface.up) return false;
+  return iface.addresses.some((a) => {
+    const p = parsePrefix(a);
+    return p !== null && formatNetwork(p) === r.to;
+  });
+}
+
+function sortedKeys<T>(record: Record<string, T>): string[] {
+  return Object.keys(record).sort();
+}
+
+interface Phases {
+  teardown: Map<string, Step[]>;
+  root: Step[];
+  rootTail: Step[];
+  setup: Map<string, Step[]>;
+}
+
+function push(map: Map<string, Step[]>, ns: string, step: Step): void {
+  const list = map.get(ns) ?? [];
+  list.push(step);
+  map.set(ns, list);
+}
+
+export function plan(desiredInput: Topology, observed: Topology, ctx: PlanContext): Step[] {
+  const desired = withLoopback(desiredInput);
+  const phases: Phases = { teardown: new Map(), root: [], rootTail: [], setup: new Map() };
+  const add = (ns: string, which: 'teardown' | 'setup', step: Omit<Step, 'netns'>) => {
+    const full: Step = { ...step, netns: nsArg(ns) };
+    if (ns === ROOT) (which === 'teardown' ? phases.root : phases.rootTail).push(full);
+    else push(phases[which], ns, full);
+  };
+
+  const desiredNs = new Set(Object.keys(desired.nodes).filter((n) => desired.nodes[n].kind === 'netns'));
+  const observedNs = new Set(Object.keys(observed.nodes).filter((n) => observed.nodes[n].kind === 'netns'));
+  const removedNs = [...observedNs].filter((n) => !desiredNs.has(n)).sort();
+  const addedNs = [...desiredNs].filter((n) => !observedNs.has(n)).sort();
+
+  const observedLinks = new Map(observed.links.map((l) => [kernelLinkKey(observed, l), l]));
+  const desiredLinks = new Map(desired.links.map((l) => [kernelLinkKey(desired, l), l]));
+  const removedLinks = [...observedLinks.keys()].filter((k) => !desiredLinks.has(k)).sort();
+  const addedLinks = [...desiredLinks.keys()].filter((k) => !observedLinks.has(k)).sort();
+
+  /** Interfaces (ns:iface) that are created by this plan, or destroyed with their pair. */
+  const fresh = new Set<string>();
+  const gone = new Set<string>();
+  for (const k of addedLinks) for (const e of desiredLinks.get(k)!.endpoints) fresh.add(`${nsOf(desired, e.node)}:${e.iface}`);
+  for (const k of removedLinks) for (const e of observedLinks.get(k)!.endpoints) gone.add(`${nsOf(observed, e.node)}:${e.iface}`);
+
+  // 1 + 2a: teardown of what stays partly: routes, addresses, then links.
+  const observedByNs = nodesByNamespace(observed);
+  const desiredByNs = nodesByNamespace(desired);
+  for (const ns of [...observedByNs.keys()].sort()) {
+    if (ns !== ROOT && !desiredNs.has(ns)) continue; // the whole namespace goes
+    const [oName, oNode] = observedByNs.get(ns)!;
+    const dEntry = desiredByNs.get(ns);
+    const dNode = dEntry?.[1];
+    for (const r of oNode.routes) {
+      if (r.dev && gone.has(`${ns}:${r.dev}`)) continue; // leaves with its interface
+      if (dNode?.routes.some((d) => routeMatches(d, r))) continue;
+      add(ns, 'teardown', { args: ['route', 'del', ...routeArgs(r)], reason: `route ${describeRoute(r)} is not in the topology of ${oName}` });
+    }
+    for (const ifname of sortedKeys(oNode.interfaces)) {
+      const key = `${ns}:${ifname}`;
+      if (gone.has(key)) continue;
+      const want = dNode?.interfaces[ifname];
+      if (!want || fresh.has(key)) continue;
+      for (const a of oNode.interfaces[ifname].addresses) {
+        if (!want.addresses.includes(a)) {
+          add(ns, 'teardown', { args: ['addr', 'del', a, 'dev', ifname], reason: `${a} is no longer an address of ${ifname} on ${oName}` });
+        }
+      }
+    }
+  }
+  for (const k of removedLinks) {
+    const link = observedLinks.get(k)!;
+    const ends = link.endpoints.map((e) => ({ e, ns: nsOf(observed, e.node) }));
+    if (ends.some(({ ns }) => ns !== ROOT && removedNs.includes(ns))) continue; // goes with its namespace
+    // Deleting one end deletes the pair; prefer the root end so a host end never lingers.
+    const end = ends.find(({ ns }) => ns === ROOT) ?? ends[0];
+    add(end.ns, 'teardown', { args: ['link', 'del', end.e.iface], reason: `the veth pair ${linkKey(link)} is not in the topology (deleting one end removes both)` });
+  }
+
+  // 2b: namespaces.
+  for (const ns of removedNs) {
+    phases.root.push({ args: ['netns', 'del', ns], reason: `namespace ${ns} is not in the topology (its interfaces go with it)` });
+  }
+  for (const ns of addedNs) {
+    phases.root.push({ args: ['netns', 'add', ns], reason: `create network namespace ${ns}` });
+  }
+
+  // 2c: veth pairs, each end created directly in its namespace.
+  for (const k of addedLinks) {
+    const link = desiredLinks.get(k)!;
+    const [a, b] = orderEnds(desired, link.endpoints);
+    const nsA = nsOf(desired, a.node);
+    const nsB = nsOf(desired, b.node);
+    const args = ['link', 'add', a.iface];
+    if (nsA !== ROOT) args.push('netns', nsA);
+    args.push('type', 'veth', 'peer', 'name', b.iface);
+    if (nsB !== ROOT) args.push('netns', nsB);
+    phases.root.push({ args, reason: `create the veth pair ${linkKey(link)}: ${where(a, nsA)} and ${where(b, nsB)}` });
+    for (const [end, ns] of [[a, nsA], [b, nsB]] as const) {
+      if (ns === ROOT) {
+        phases.root.push({ args: ['link', 'set', end.iface, 'alias', ctx.mark], reason: `mark host end ${end.iface} as made by vethlab, so only it is ever changed or removed` });
+      }
+    }
+  }
+
+  // 3: per namespace set-up (the root's goes at the end of the root batch).
+  const nsList = [...desiredByNs.keys()].sort((x, y) => (x === ROOT ? -1 : y === ROOT ? 1 : x.localeCompare(y)));
+  for (const ns of nsList) {
+    const [dName, dNode] = desiredByNs.get(ns)!;
+    const oNode = desiredNs.has(ns) && observedNs.has(ns) ? observed.nodes[ns] : ns === ROOT ? observedByNs.get(ROOT)?.[1] : undefined;
+    const isNew = ns !== ROOT && addedNs.includes(ns);
+    if (isNew) add(ns, 'setup', { args: ['link', 'set', LOOPBACK, 'alias', ctx.mark], reason: `mark ${ns} as made by vethlab` });
+    for (const ifname of interfaceOrder(dNode)) {
+      const want = dNode.interfaces[ifname];
+      const key = `${ns}:${ifname}`;
+      const have: InterfaceSpec | undefined = fresh.has(key) ? undefined : oNode?.interfaces[ifname] ?? (isNew && ifname === LOOPBACK ? { addresses: [], up: false } : undefined);
+      const exists = have !== undefined || fresh.has(key);
+      if (!exists) continue; // validation guarantees every interface is lo or a link end
+      for (const a of want.addresses) {
+        if (!have?.addresses.includes(a)) add(ns, 'setup', { args: ['addr', 'add', a, 'dev', ifname], reason: `give ${ifname} on ${dName} the address ${a}` });
+      }
+      const isUp = have?.up ?? false;
+      if (want.up && !isUp) add(ns, 'setup', { args: ['link', 'set', ifname, 'up'], reason: ifname === LOOPBACK ? `bring up lo on ${dName}: traffic to its own addresses goes through it` : `bring up ${ifname} on ${dName}` });
+      if (!want.up && isUp) add(ns, 'setup', { args: ['link', 'set', ifname, 'down'], reason: `take ${ifname} on ${dName} down` });
+    }
+    for (const r of dNode.routes) {
+      if (isConnectedRoute(dNode, r)) continue;
+      const present = oNode?.routes.some((o) => routeMatches(r, o) && !(o.dev && gone.has(`${ns}:${o.dev}`)));
+      if (!present) add(ns, 'setup', { args: ['route', 'add', ...routeArgs(r)], reason: `route ${describeRoute(r)} on ${dName}` });
+    }
+  }
+
+  const steps: Step[] = [];
+  for (const ns of [...phases.teardown.keys()].sort()) steps.push(...phases.teardown.get(ns)!);
+  steps.push(...phases.root, ...phases.rootTail);
+  for (const ns of [...phases.setup.keys()].sort()) steps.push(...phases.setup.get(ns)!);
+  return steps;
+}
+
+/** lo first, then the rest by name. */
+function interfaceOrder(node: NodeSpec): string[] {
+  return sortedKeys(node.interfaces).sort((a, b) => (a === LOOPBACK ? -1 : b === LOOPBACK ? 1 : 0));
+}
+
+function nodesByNamespace(topo: Topology): Map<string, [string, NodeSpec]> {
+  const map = new Map<string, [string, NodeSpec]>();
+  for (const name of sortedKeys(topo.nodes)) map.set(nsOf(topo, name), [name, topo.nodes[name]]);
+  return map;
+}
+
+/** The host end first, so the command reads `ip link add veth0 type veth peer name veth1 netns ns`. */
+function orderEnds(topo: Topology, ends: [Endpoint, Endpoint]): [Endpoint, Endpoint] {
+  const [a, b] = ends;
+  if (nsOf(topo, b.node) === ROOT && nsOf(topo, a.node) !== ROOT) return [b, a];
+  return [a, b];
+}
+
+function where(e: Endpoint, ns: string): string {
+  return ns === ROOT ? `${e.iface} on the host` : `${e.iface} in ${ns}`;
+}
+
+/** Every namespace has lo, up unless the topology says otherwise. */
+function withLoopback(topo: Topology): Topology {
+  const nodes: Record<string, NodeSpec> = {};
+  for (const [name, node] of Object.entries(topo.nodes)) {
+    nodes[name] = node.kind === 'netns' && !node.interfaces[LOOPBACK]
+      ? { ...node, interfaces: { [LOOPBACK]: { addresses: [], up: true }, ...node.interfaces } }
+      : node;
+  }
+  return { ...topo, nodes };
+}

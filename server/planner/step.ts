@@ -1,0 +1,18 @@
+/** One planned change: an `ip` command and why it is needed. */
+export interface Step {
+  /** The namespace the command runs in (`ip -n NS ...`); undefined for the root namespace. */
+  netns?: string;
+  /** The words after `ip [-n NS]`, e.g. ['addr', 'add', '10.0.1.0/24', 'dev', 'veth0']. */
+  args: string[];
+  reason: string;
+}
+
+/** The full argv, as `execFile('ip', ...)` takes it. */
+export function stepArgv(step: Step): string[] {
+  return step.netns ? ['-n', step.netns, ...step.args] : [...step.args];
+}
+
+/** The command as a user would type it; every word is a validated name, so no quoting is needed. */
+export function commandLine(step: Step): string {
+  return ['ip', ...stepArgv(step)].join(' ');
+}

@@ -1,0 +1,151 @@
+/**
+ * The socket.io protocol between the browser and the server: every event name
+ * and payload type, and the validators the server applies to every incoming
+ * payload. The client imports this module for types only.
+ * Documented for scripts in docs/protocol.md.
+ */
+import { z } from 'zod';
+import type { Position, RouteSpec, Topology } from './model/topology';
+import { interfaceNameProblem, netnsNameProblem } from './model/names';
+
+/** One line of the command log: a command the lab ran, or a change it observed. */
+export interface LogEntry {
+  seq: number;
+  /** ISO time. */
+  time: string;
+  source: 'lab' | 'observed' | 'info';
+  /** `ip -n vnet0 addr add 10.0.1.0/24 dev veth0`, or a sentence for observed changes. */
+  text: string;
+  reason?: string;
+  status: 'ok' | 'error' | 'not-run' | 'info';
+  /** The kernel's message when status is error. */
+  message?: string;
+}
+
+export interface LabState {
+  topology: Topology;
+  /** Increases with every broadcast. */
+  version: number;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  label: string;
+}
+
+export interface TerminalInfo {
+  id: string;
+  node: string;
+  title: string;
+  alive: boolean;
+}
+
+/** Packets and bytes per second through one interface, from the kernel's counters. */
+export interface TrafficRate {
+  node: string;
+  iface: string;
+  rxPps: number;
+  txPps: number;
+  rxBps: number;
+  txBps: number;
+}
+
+export type Ack<T = object> = ({ ok: true } & T) | { ok: false; error: string; field?: string };
+
+// ---- validators (server side) ----
+
+const netnsName = z.string().superRefine((v, ctx) => {
+  const p = netnsNameProblem(v);
+  if (p) ctx.addIssue({ code: 'custom', message: `namespace name "${v}" ${p}` });
+});
+const nodeName = netnsName;
+const ifaceName = z.string().superRefine((v, ctx) => {
+  const p = interfaceNameProblem(v);
+  if (p) ctx.addIssue({ code: 'custom', message: `interface name "${v}" ${p}` });
+});
+const position = z.object({ x: z.number().finite(), y: z.number().finite() });
+const endpoint = z.object({ node: nodeName, iface: ifaceName });
+const route = z.object({
+  to: z.string().max(64),
+  via: z.string().max(64).optional(),
+  dev: ifaceName.optional(),
+});
+
+/** Largest topology file accepted over the socket (and by the CLI). */
+export const MAX_TOPOLOGY_BYTES = 512 * 1024;
+/** Largest socket.io message; a topology file plus framing. */
+export const MAX_SOCKET_MESSAGE_BYTES = 1024 * 1024;
+
+export const labEditSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('add-node'), kind: z.enum(['netns', 'host']), name: nodeName.optional(), position: position.optional() }),
+  z.object({ op: z.literal('rename-node'), from: nodeName, to: nodeName }),
+  z.object({ op: z.literal('delete-node'), name: nodeName }),
+  z.object({ op: z.literal('move-nodes'), positions: z.record(nodeName, position) }),
+  z.object({ op: z.literal('add-link'), a: nodeName, b: nodeName }),
+  z.object({ op: z.literal('delete-link'), a: endpoint, b: endpoint }),
+  z.object({
+    op: z.literal('set-interface'),
+    node: nodeName,
+    iface: ifaceName,
+    rename: ifaceName.optional(),
+    addresses: z.array(z.string().max(64)).max(64),
+    up: z.boolean(),
+  }),
+  z.object({ op: z.literal('set-routes'), node: nodeName, routes: z.array(route).max(256) }),
+  z.object({ op: z.literal('load'), yaml: z.string().max(MAX_TOPOLOGY_BYTES) }),
+  z.object({ op: z.literal('destroy') }),
+]);
+export type LabEdit = z.infer<typeof labEditSchema>;
+
+export const exportSchema = z.object({ format: z.enum(['yaml', 'sh']) });
+export type ExportRequest = z.infer<typeof exportSchema>;
+
+export const terminalOpenSchema = z.object({
+  node: nodeName,
+  /** Run `ping -c 3 TARGET` instead of a shell. */
+  ping: z.string().max(64).optional(),
+  cols: z.number().optional(),
+  rows: z.number().optional(),
+});
+export type TerminalOpen = z.infer<typeof terminalOpenSchema>;
+const terminalId = z.string().regex(/^t[0-9]{1,9}$/);
+export const terminalInputSchema = z.object({ id: terminalId, data: z.string().max(64 * 1024) });
+export const terminalResizeSchema = z.object({ id: terminalId, cols: z.number(), rows: z.number() });
+export const terminalAckSchema = z.object({ id: terminalId, chars: z.number().int().nonnegative() });
+export const terminalRefSchema = z.object({ id: terminalId });
+
+// ---- event maps ----
+
+export interface ClientToServerEvents {
+  'lab-edit': (edit: LabEdit, ack: (r: Ack) => void) => void;
+  'lab-export': (req: ExportRequest, ack: (r: Ack<{ text: string }>) => void) => void;
+  'terminal-open': (req: TerminalOpen, ack: (r: Ack<{ id: string }>) => void) => void;
+  /** Joins a running terminal; the reply carries its recent output. */
+  'terminal-attach': (req: { id: string }, ack: (r: Ack<{ scrollback: string }>) => void) => void;
+  'terminal-input': (req: { id: string; data: string }) => void;
+  'terminal-resize': (req: { id: string; cols: number; rows: number }) => void;
+  /** The client has written this many more characters of the terminal's output. */
+  'terminal-ack': (req: { id: string; chars: number }) => void;
+  'terminal-close': (req: { id: string }) => void;
+}
+
+export interface ServerToClientEvents {
+  'lab-state': (state: LabState) => void;
+  /** New command log entries; on connect, the recent history. */
+  'log-append': (entries: LogEntry[]) => void;
+  'lab-progress': (progress: Progress | null) => void;
+  'terminal-list': (terminals: TerminalInfo[]) => void;
+  'terminal-output': (msg: { id: string; data: string }) => void;
+  'terminal-exit': (msg: { id: string; reason: string }) => void;
+  'traffic-update': (rates: TrafficRate[]) => void;
+}
+
+/** Formats a zod error as `field: message` naming the path and value. */
+export function describeIssue(error: z.ZodError): { error: string; field?: string } {
+  const issue = error.issues[0];
+  const field = issue.path.join('.') || undefined;
+  return { error: field ? `${field}: ${issue.message}` : issue.message, field };
+}
+
+export type { Position, RouteSpec };

@@ -1,0 +1,225 @@
+/**
+ * One terminal: a pty running a lab shell (or a ping), its scrollback, output
+ * batching and flow control, and its shutdown. Knows nothing of sockets: the
+ * manager forwards its events.
+ */
+import { EventEmitter } from 'node:events';
+import * as pty from 'node-pty';
+import type { TerminalInfo } from '../protocol';
+import { AckFlowControl } from './flow-control';
+import { OutputBatcher } from './output-batcher';
+import { isRunning, killTerminal, signalTerminal } from './process-tree';
+import { Scrollback } from './scrollback';
+import type { Command } from './shell-command';
+import type { TerminalSize } from './terminal-size';
+
+/**
+ * How long a closing terminal gets to end after SIGHUP before its processes
+ * are SIGKILLed. bash exits at once on SIGHUP; the cap is for programs that
+ * ignore it, and it bounds how long a server shutdown takes.
+ */
+export const CLOSE_HARD_CAP_MS = 1000;
+
+/**
+ * Input characters that make the terminal's line discipline signal the
+ * foreground job and discard pending output (ISIG without NOFLSH): Ctrl-C,
+ * Ctrl-\ and Ctrl-Z.
+ */
+const INTERRUPT_CHARS = /[\x03\x1c\x1a]/;
+
+export type TerminalKind = 'shell' | 'ping';
+
+export interface TerminalSessionOptions {
+  id: string;
+  node: string;
+  /** Undefined for the host node (the root namespace). */
+  netns: string | undefined;
+  kind: TerminalKind;
+  title: string;
+  command: Command;
+  env: Record<string, string>;
+  cwd: string;
+  size: TerminalSize;
+  scrollbackChars?: number;
+}
+
+export interface TerminalSessionEvents {
+  output: [data: string];
+  /** The process ended (by itself or by close); emitted once. */
+  exit: [reason: string];
+}
+
+export interface TerminalStats {
+  pid: number;
+  alive: boolean;
+  paused: boolean;
+  scrollbackChars: number;
+  /** Unacknowledged characters per attached client. */
+  unacknowledged: Record<string, number>;
+}
+
+export class TerminalSession extends EventEmitter<TerminalSessionEvents> {
+  readonly id: string;
+  readonly node: string;
+  readonly netns: string | undefined;
+  readonly kind: TerminalKind;
+  readonly title: string;
+  readonly pid: number;
+
+  private readonly pty: pty.IPty;
+  private readonly scrollback: Scrollback;
+  private readonly batcher: OutputBatcher;
+  private readonly flow: AckFlowControl;
+  private ended = false;
+  private closeReason: string | null = null;
+  private readonly exited: Promise<void>;
+
+  constructor(options: TerminalSessionOptions) {
+    super();
+    this.id = options.id;
+    this.node = options.node;
+    this.netns = options.netns;
+    this.kind = options.kind;
+    this.title = options.title;
+    this.scrollback = new Scrollback(options.scrollbackChars);
+    this.batcher = new OutputBatcher((data) => {
+      this.scrollback.append(data);
+      this.emit('output', data);
+    });
+    this.pty = pty.spawn(options.command.file, options.command.args, {
+      name: options.env.TERM ?? 'xterm-256color',
+      cols: options.size.cols,
+      rows: options.size.rows,
+      cwd: options.cwd,
+      env: options.env,
+    });
+    this.pid = this.pty.pid;
+    this.flow = new AckFlowControl(
+      () => this.pty.pause(),
+      () => this.pty.resume(),
+    );
+    this.pty.onData((data) => {
+      if (this.ended || this.closeReason !== null) return;
+      this.flow.sent(data.length);
+      this.batcher.push(data);
+    });
+    this.exited = new Promise((resolve) => {
+      this.pty.onExit(({ exitCode, signal }) => {
+        this.finish(this.closeReason ?? describeExit(this.kind, exitCode, signal));
+        resolve();
+      });
+    });
+  }
+
+  get alive(): boolean {
+    return !this.ended;
+  }
+
+  info(): TerminalInfo {
+    return { id: this.id, node: this.node, title: this.title, alive: this.alive };
+  }
+
+  stats(): TerminalStats {
+    const unacknowledged: Record<string, number> = {};
+    for (const c of this.flow.clients()) unacknowledged[c] = this.flow.unacknowledged(c)!;
+    return {
+      pid: this.pid,
+      alive: this.alive,
+      paused: this.flow.paused,
+      scrollbackChars: this.scrollback.length,
+      unacknowledged,
+    };
+  }
+
+  /**
+   * Adds a client and returns the output so far. Pending output is sent first
+   * (to the clients already attached), so the new client gets every character
+   * exactly once: the past in the scrollback, the rest as output events.
+   */
+  attach(clientId: string): string {
+    this.batcher.flush();
+    if (this.alive) this.flow.attach(clientId);
+    return this.scrollback.text();
+  }
+
+  detach(clientId: string): void {
+    this.flow.detach(clientId);
+  }
+
+  ack(clientId: string, chars: number): void {
+    this.flow.ack(clientId, chars);
+  }
+
+  input(data: string): void {
+    if (!this.alive || this.closeReason !== null || data.length === 0) return;
+    if (INTERRUPT_CHARS.test(data)) {
+      // The kernel discards the pty's pending output on these; do the same with
+      // ours and stop waiting for acknowledgements, so the prompt shows at once.
+      this.batcher.drop();
+      this.flow.forgive();
+    }
+    this.pty.write(data);
+    this.batcher.flushForInput();
+  }
+
+  resize(size: TerminalSize): void {
+    if (!this.alive) return;
+    try {
+      this.pty.resize(size.cols, size.rows);
+    } catch {
+      // The pty closed between the check and the ioctl.
+    }
+  }
+
+  /**
+   * Ends the terminal: SIGHUP to its processes (bash passes it on to its jobs),
+   * SIGKILL to whatever is left after CLOSE_HARD_CAP_MS. Resolves once the
+   * process has exited and nothing of it remains. The exit event carries
+   * `reason`. Calling it on a terminal that already ended resolves at once.
+   */
+  async close(reason: string): Promise<void> {
+    if (this.ended) return;
+    if (this.closeReason === null) {
+      this.closeReason = reason;
+      this.batcher.drop();
+      // A paused pty is not read, so its EOF would go unnoticed; output is ignored from now on.
+      this.flow.forgive();
+      this.pty.resume();
+      signalTerminal(this.pid, 'SIGHUP');
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const capped = await Promise.race([
+      this.exited.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), CLOSE_HARD_CAP_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (capped) {
+      killTerminal(this.pid);
+      await this.exited;
+    }
+  }
+
+  private finish(reason: string): void {
+    if (this.ended) return;
+    this.batcher.flush();
+    this.ended = true;
+    this.batcher.dispose();
+    for (const c of this.flow.clients()) this.flow.detach(c);
+    // Background jobs outlive their shell unless killed: no orphans.
+    killTerminal(this.pid);
+    this.emit('exit', reason);
+  }
+
+  /** For tests and diagnostics: is the pty's own process still there? */
+  processRunning(): boolean {
+    return isRunning(this.pid);
+  }
+}
+
+function describeExit(kind: TerminalKind, exitCode: number, signal: number | undefined): string {
+  const what = kind === 'ping' ? 'ping' : 'shell';
+  if (signal) return `${what} was killed by signal ${signal}`;
+  return `${what} exited with code ${exitCode}`;
+}
