@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Position, RouteSpec, Topology } from './model/topology';
 import { interfaceNameProblem, netnsNameProblem } from './model/names';
+import { showValue } from './model/topology-errors';
 
 /** One line of the command log: a command the lab ran, or a change it observed. */
 export interface LogEntry {
@@ -141,11 +142,30 @@ export interface ServerToClientEvents {
   'traffic-update': (rates: TrafficRate[]) => void;
 }
 
-/** Formats a zod error as `field: message` naming the path and value. */
-export function describeIssue(error: z.ZodError): { error: string; field?: string } {
+/**
+ * Formats a zod error as `field: message` naming the path and value. Given the
+ * input, quotes the offending value when zod's message does not.
+ */
+export function describeIssue(error: z.ZodError, input?: unknown): { error: string; field?: string } {
   const issue = error.issues[0];
   const field = issue.path.join('.') || undefined;
-  return { error: field ? `${field}: ${issue.message}` : issue.message, field };
+  // A bad record key: the key's own check says what is wrong with it.
+  let message = issue.code === 'invalid_key' && issue.issues[0] ? issue.issues[0].message : issue.message;
+  if (input !== undefined) {
+    const value = valueAt(input, issue.path);
+    const shown = showValue(value);
+    if (value !== undefined && issue.code !== 'invalid_key' && !message.includes(shown)) message += ` (got ${shown})`;
+  }
+  return { error: field ? `${field}: ${message}` : message, field };
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, key)) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
 }
 
 export type { Position, RouteSpec };

@@ -4,7 +4,8 @@
  * (name -> nsfs inode) so that destroy need not enter each namespace.
  * The CLI and the server share it; writes are atomic renames.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Position } from '../model/topology';
@@ -20,6 +21,8 @@ export interface LabRecord {
   showHost: boolean;
   positions: Record<string, Position>;
   namespaces: Record<string, number>;
+  /** Host veth ends the lab made (also marked in the kernel), so destroy reads the root only when there are some. */
+  hostEnds: string[];
 }
 
 export function dataDirFrom(explicit?: string): string {
@@ -32,7 +35,7 @@ export function markOf(record: LabRecord): string {
 
 export async function loadRecord(dataDir: string): Promise<LabRecord> {
   try {
-    const raw = JSON.parse(await readFile(path.join(dataDir, STATE_FILE), 'utf8')) as Partial<LabRecord>;
+    const raw = JSON.parse(readFileSync(path.join(dataDir, STATE_FILE), 'utf8')) as Partial<LabRecord>;
     if (typeof raw.labId === 'string' && /^[0-9a-f]{8,32}$/.test(raw.labId)) {
       return {
         labId: raw.labId,
@@ -41,12 +44,13 @@ export async function loadRecord(dataDir: string): Promise<LabRecord> {
         showHost: raw.showHost === true,
         positions: raw.positions && typeof raw.positions === 'object' ? raw.positions : {},
         namespaces: raw.namespaces && typeof raw.namespaces === 'object' ? raw.namespaces : {},
+        hostEnds: Array.isArray(raw.hostEnds) ? raw.hostEnds.filter((x): x is string => typeof x === 'string') : [],
       };
     }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && !(e instanceof SyntaxError)) throw e;
   }
-  const fresh: LabRecord = { labId: randomBytes(4).toString('hex'), name: 'lab', hostName: 'host', showHost: false, positions: {}, namespaces: {} };
+  const fresh: LabRecord = { labId: randomBytes(4).toString('hex'), name: 'lab', hostName: 'host', showHost: false, positions: {}, namespaces: {}, hostEnds: [] };
   await saveRecord(dataDir, fresh);
   return fresh;
 }

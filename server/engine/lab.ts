@@ -86,7 +86,10 @@ export class Lab extends EventEmitter<LabEvents> {
     const ownedNames = new Set(owned.map((r) => r.netns!));
     for (const n of candidates) if (!ownedNames.has(n.name) && readings.some((r) => r.netns === n.name)) this.foreignInodes.set(n.inode, Date.now());
     const inodes = Object.fromEntries(all.filter((n) => ownedNames.has(n.name)).map((n) => [n.name, n.inode]));
-    if (JSON.stringify(inodes) !== JSON.stringify(record.namespaces)) await saveRecord(this.dataDir, { ...record, namespaces: inodes });
+    const hostEnds = root.links.filter((l) => l.ifalias === mark).map((l) => l.ifname).sort();
+    if (JSON.stringify(inodes) !== JSON.stringify(record.namespaces) || JSON.stringify(hostEnds) !== JSON.stringify(record.hostEnds)) {
+      await saveRecord(this.dataDir, { ...record, namespaces: inodes, hostEnds });
+    }
     const { topology, foreign } = buildTopology(root, owned, {
       name: record.name,
       mark,
@@ -147,7 +150,9 @@ export class Lab extends EventEmitter<LabEvents> {
       const known = all.filter((n) => record.namespaces[n.name] === n.inode).map((n) => n.name);
       const unknown = all.filter((n) => record.namespaces[n.name] !== n.inode && !this.isKnownForeign(n.inode));
       const marked = (await readNamespaces(unknown.map((n) => n.name))).filter((r) => namespaceMark(r) === mark).map((r) => r.netns!);
-      const [hostVeths] = (await readBatch(undefined, ['link show type veth'])) as { ifname: string; ifalias?: string }[][];
+      // The root is read only when the lab may have host ends: known ones, or a lab rebuilt by an exported script.
+      const readRoot = record.hostEnds.length > 0 || marked.length > 0;
+      const hostVeths = readRoot ? ((await readBatch(undefined, ['link show type veth']))[0] as { ifname: string; ifalias?: string }[]) : [];
       const steps: Step[] = [
         // Host ends first: they go with their peers' namespaces too, but only asynchronously.
         ...hostVeths.filter((l) => l.ifalias === mark).map((l) => ({ args: ['link', 'del', l.ifname], reason: `remove the lab's host end ${l.ifname} (and its peer)` })),
@@ -156,9 +161,9 @@ export class Lab extends EventEmitter<LabEvents> {
       if (opts.dryRun) return { ok: true, steps };
       this.log.append([{ source: 'info', status: 'info', text: `destroy the lab: ${steps.length === 0 ? 'nothing to remove' : `${steps.length} command${steps.length === 1 ? '' : 's'}`}` }]);
       const result = await this.run(steps, 'destroying');
-      const remaining = await listNamespaces();
-      const namespaces = Object.fromEntries(remaining.filter((n) => record.namespaces[n.name] === n.inode).map((n) => [n.name, n.inode]));
-      await saveRecord(this.dataDir, { ...record, namespaces, positions: {}, showHost: false });
+      const removed = new Set(result.outcomes.filter((o) => o.status === 'ok' && o.step.args[0] === 'netns').map((o) => o.step.args[2]));
+      const namespaces = Object.fromEntries(Object.entries(record.namespaces).filter(([name]) => !removed.has(name)));
+      await saveRecord(this.dataDir, { ...record, namespaces, hostEnds: [], positions: {}, showHost: false });
       const out: ApplyResult = { ok: result.ok, steps, failure: result.failure };
       if (opts.observeAfter) out.observed = await this.refresh();
       return out;
@@ -212,9 +217,14 @@ export class Lab extends EventEmitter<LabEvents> {
   /** Caches the inodes of the namespaces a plan created, so destroy finds them without entering each. */
   private async recordNamespaces(steps: Step[], labId: string): Promise<void> {
     const touched = steps.some((s) => s.args[0] === 'netns');
-    if (!touched) return;
+    const hostLinks = steps.some((s) => s.netns === undefined && s.args[0] === 'link' && (s.args[1] === 'add' || s.args[1] === 'del'));
+    if (!touched && !hostLinks) return;
     const record = await loadRecord(this.dataDir);
     if (record.labId !== labId) return;
+    if (hostLinks) {
+      const [veths] = (await readBatch(undefined, ['link show type veth'])) as { ifname: string; ifalias?: string }[][];
+      record.hostEnds = veths.filter((l) => l.ifalias === markOf(record)).map((l) => l.ifname).sort();
+    }
     const added = new Set(steps.filter((s) => s.args[0] === 'netns' && s.args[1] === 'add').map((s) => s.args[2]));
     const all = await listNamespaces();
     const namespaces: Record<string, number> = {};

@@ -6,12 +6,9 @@
 import type { Topology } from '../model/topology';
 import { parseAddress, parsePrefix, prefixesOverlap, type Prefix } from '../model/prefix';
 import type { ForeignFacts } from '../kernel/build-topology';
+import type { TopologyError } from '../model/topology-errors';
 
-export interface PreflightError {
-  path: string;
-  value?: unknown;
-  message: string;
-}
+export type PreflightError = TopologyError;
 
 export interface KernelFacts {
   foreign: ForeignFacts;

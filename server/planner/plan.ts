@@ -227,11 +227,14 @@ function nodesByNamespace(topo: Topology): Map<string, [string, NodeSpec]> {
   return map;
 }
 
-/** The host end first, so the command reads `ip link add veth0 type veth peer name veth1 netns ns`. */
+/**
+ * The host end first, so the command reads `ip link add veth0 type veth peer
+ * name veth1 netns ns`; otherwise by namespace and name, whatever order the file used.
+ */
 function orderEnds(topo: Topology, ends: [Endpoint, Endpoint]): [Endpoint, Endpoint] {
+  const key = (e: Endpoint) => `${nsOf(topo, e.node) === ROOT ? 0 : 1}${nsOf(topo, e.node)}:${e.iface}`;
   const [a, b] = ends;
-  if (nsOf(topo, b.node) === ROOT && nsOf(topo, a.node) !== ROOT) return [b, a];
-  return [a, b];
+  return key(a) <= key(b) ? [a, b] : [b, a];
 }
 
 function where(e: Endpoint, ns: string): string {

@@ -4,12 +4,14 @@
  * manager forwards its events.
  */
 import { EventEmitter } from 'node:events';
+import { constants } from 'node:os';
 import * as pty from 'node-pty';
 import type { TerminalInfo } from '../protocol';
 import { AckFlowControl } from './flow-control';
 import { OutputBatcher } from './output-batcher';
 import { isRunning, killTerminal, signalTerminal } from './process-tree';
 import { Scrollback } from './scrollback';
+import { TerminalCgroup } from './terminal-cgroup';
 import type { Command } from './shell-command';
 import type { TerminalSize } from './terminal-size';
 
@@ -41,6 +43,8 @@ export interface TerminalSessionOptions {
   cwd: string;
   size: TerminalSize;
   scrollbackChars?: number;
+  /** Unique within the process; names the terminal's cgroup. */
+  cgroupName?: string;
 }
 
 export interface TerminalSessionEvents {
@@ -73,6 +77,10 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> {
   private ended = false;
   private closeReason: string | null = null;
   private readonly exited: Promise<void>;
+  /** Null where cgroups are not available; see terminal-cgroup.ts. */
+  private readonly cgroup: TerminalCgroup | null;
+  /** Settles when the process has exited and everything it started is gone. */
+  private readonly cleanedUp: Promise<void>;
 
   constructor(options: TerminalSessionOptions) {
     super();
@@ -94,6 +102,13 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> {
       env: options.env,
     });
     this.pid = this.pty.pid;
+    // Moved in before the shell can fork: bash starts nothing until it reads input,
+    // and ip netns exec and setpriv exec without forking.
+    this.cgroup = TerminalCgroup.create(options.cgroupName ?? this.id);
+    if (this.cgroup && !this.cgroup.add(this.pid)) {
+      void this.cgroup.killAndRemove();
+      this.cgroup = null;
+    }
     this.flow = new AckFlowControl(
       () => this.pty.pause(),
       () => this.pty.resume(),
@@ -109,6 +124,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> {
         resolve();
       });
     });
+    this.cleanedUp = this.exited.then(() => this.cgroup?.killAndRemove());
   }
 
   get alive(): boolean {
@@ -152,9 +168,11 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> {
 
   input(data: string): void {
     if (!this.alive || this.closeReason !== null || data.length === 0) return;
-    if (INTERRUPT_CHARS.test(data)) {
-      // The kernel discards the pty's pending output on these; do the same with
-      // ours and stop waiting for acknowledgements, so the prompt shows at once.
+    if (this.flow.paused && INTERRUPT_CHARS.test(data)) {
+      // Ctrl-C into a flood. The kernel discards the pty's pending output on
+      // these characters; do the same with the batch not yet sent, and stop
+      // waiting for acknowledgements, so the prompt shows at once. (What the
+      // client still has to render is bounded by the high watermark.)
       this.batcher.drop();
       this.flow.forgive();
     }
@@ -178,7 +196,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> {
    * `reason`. Calling it on a terminal that already ended resolves at once.
    */
   async close(reason: string): Promise<void> {
-    if (this.ended) return;
+    if (this.ended) return this.cleanedUp;
     if (this.closeReason === null) {
       this.closeReason = reason;
       this.batcher.drop();
@@ -197,8 +215,9 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> {
     clearTimeout(timer);
     if (capped) {
       killTerminal(this.pid);
-      await this.exited;
+      this.cgroup?.kill();
     }
+    await this.cleanedUp;
   }
 
   private finish(reason: string): void {
@@ -207,7 +226,8 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> {
     this.ended = true;
     this.batcher.dispose();
     for (const c of this.flow.clients()) this.flow.detach(c);
-    // Background jobs outlive their shell unless killed: no orphans.
+    // Background jobs outlive their shell unless killed: no orphans. The cgroup,
+    // if any, is emptied right after (cleanedUp).
     killTerminal(this.pid);
     this.emit('exit', reason);
   }
@@ -220,6 +240,9 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> {
 
 function describeExit(kind: TerminalKind, exitCode: number, signal: number | undefined): string {
   const what = kind === 'ping' ? 'ping' : 'shell';
-  if (signal) return `${what} was killed by signal ${signal}`;
+  if (signal) {
+    const name = Object.entries(constants.signals).find(([, n]) => n === signal)?.[0] ?? `signal ${signal}`;
+    return `${what} was killed by ${name}`;
+  }
   return `${what} exited with code ${exitCode}`;
 }

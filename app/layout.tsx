@@ -1,0 +1,22 @@
+import type { Metadata, Viewport } from 'next';
+import '@xyflow/react/dist/style.css';
+import '@xterm/xterm/css/xterm.css';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: 'vethlab',
+  description: 'A lab for Linux network namespaces and veth pairs',
+};
+
+export const viewport: Viewport = {
+  width: 'device-width',
+  initialScale: 1,
+};
+
+export default function RootLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en">
+      <body>{children}</body>
+    </html>
+  );
+}

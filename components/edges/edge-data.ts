@@ -1,0 +1,15 @@
+import type { Edge } from '@xyflow/react';
+import type { Endpoint } from '@/server/model/topology';
+
+export type VethEdgeData = {
+  a: Endpoint;
+  b: Endpoint;
+  /** Both ends up with carrier. */
+  up: boolean;
+  /** Packets are passing right now (from `traffic-update`). */
+  flowing: boolean;
+  /** e.g. `2.0 pkt/s · 196 B/s`, when there is traffic. */
+  rateText?: string;
+};
+
+export type VethEdgeType = Edge<VethEdgeData, 'veth'>;

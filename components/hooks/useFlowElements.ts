@@ -1,0 +1,88 @@
+'use client';
+/** The canvas as React Flow nodes and edges, computed from the last `lab-state`. */
+import { useMemo, useRef } from 'react';
+import type { TrafficRate } from '@/server/protocol';
+import { linkKey, type Endpoint, type Position, type Topology } from '@/server/model/topology';
+import { interfaceHandleId, linkState, type LabNode, type LabNodeData } from '../nodes/node-data';
+import type { VethEdgeType } from '../edges/edge-data';
+import { formatBytesPerSecond, formatPacketsPerSecond } from '../lib/format';
+
+export type Selection = { kind: 'node'; id: string } | { kind: 'edge'; id: string } | null;
+
+/** Below this many packets per second through a cable it is drawn still (ARP and the like trickle). */
+export const FLOWING_MIN_PPS = 0.5;
+
+export function useFlowElements(
+  topology: Topology | null,
+  positions: Record<string, Position>,
+  selection: Selection,
+  traffic: Record<string, TrafficRate>,
+): { nodes: LabNode[]; edges: VethEdgeType[] } {
+  // Node data keeps its identity while unchanged, so memo'd nodes do not re-render on every drag frame.
+  const dataCache = useRef(new Map<string, { key: string; data: LabNodeData }>());
+
+  const nodes = useMemo(() => {
+    if (!topology) return [];
+    return Object.entries(topology.nodes).map(([name, spec]): LabNode => {
+      const dangling = (topology.dangling ?? []).filter((d) => d.endpoint.node === name);
+      const key = JSON.stringify([spec.kind, spec.interfaces, spec.routes, dangling]);
+      let cached = dataCache.current.get(name);
+      if (!cached || cached.key !== key) {
+        cached = { key, data: { name, spec, dangling } };
+        dataCache.current.set(name, cached);
+      }
+      const common = {
+        id: name,
+        position: positions[name] ?? { x: 0, y: 0 },
+        data: cached.data,
+        selected: selection?.kind === 'node' && selection.id === name,
+      };
+      return spec.kind === 'host' ? { ...common, type: 'host' } : { ...common, type: 'namespace' };
+    });
+  }, [topology, positions, selection]);
+
+  const edges = useMemo(() => {
+    if (!topology) return [];
+    return topology.links.flatMap((link): VethEdgeType[] => {
+      let [a, b] = link.endpoints;
+      const pa = positions[a.node];
+      const pb = positions[b.node];
+      if (!pa || !pb) return [];
+      // The left node's end first, so the label reads like the picture.
+      if (pb.x < pa.x) [a, b] = [b, a];
+      const ia = topology.nodes[a.node]?.interfaces[a.iface];
+      const ib = topology.nodes[b.node]?.interfaces[b.iface];
+      const up = !!ia && !!ib && linkState(ia) === 'up' && linkState(ib) === 'up';
+      const id = linkKey(link);
+      const rate = cableRate(traffic, a, b);
+      return [
+        {
+          id,
+          type: 'veth',
+          source: a.node,
+          target: b.node,
+          sourceHandle: interfaceHandleId(a.iface, 'r'),
+          targetHandle: interfaceHandleId(b.iface, a.node === b.node ? 'r' : 'l'),
+          selected: selection?.kind === 'edge' && selection.id === id,
+          data: {
+            a,
+            b,
+            up,
+            flowing: rate !== null && rate.pps >= FLOWING_MIN_PPS,
+            rateText: rate && rate.pps >= FLOWING_MIN_PPS ? `${formatPacketsPerSecond(rate.pps)} · ${formatBytesPerSecond(rate.bps)}` : undefined,
+          },
+        },
+      ];
+    });
+  }, [topology, positions, selection, traffic]);
+
+  return { nodes, edges };
+}
+
+/** What goes through the cable, both directions: what each end sends. */
+function cableRate(traffic: Record<string, TrafficRate>, a: Endpoint, b: Endpoint): { pps: number; bps: number } | null {
+  const ra = traffic[`${a.node}:${a.iface}`];
+  const rb = traffic[`${b.node}:${b.iface}`];
+  if (!ra && !rb) return null;
+  return { pps: (ra?.txPps ?? 0) + (rb?.txPps ?? 0), bps: (ra?.txBps ?? 0) + (rb?.txBps ?? 0) };
+}

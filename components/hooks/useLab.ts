@@ -1,0 +1,43 @@
+'use client';
+/**
+ * The page's lab connection as React state: connects on mount, disconnects on
+ * unmount, and re-renders on every server event that changes the snapshot.
+ */
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type { Ack, ExportRequest, LabEdit } from '@/server/protocol';
+import { LabClient, type LabSnapshot } from '../lab/lab-client';
+import type { TerminalHub } from '../lab/terminal-hub';
+
+export interface Lab extends LabSnapshot {
+  edit(edit: LabEdit): Promise<Ack>;
+  exportLab(format: ExportRequest['format']): Promise<Ack<{ text: string }>>;
+  hub: TerminalHub | null;
+}
+
+const OFFLINE: LabSnapshot = { status: 'connecting', state: null, log: [], progress: null, terminals: [], traffic: {} };
+const NOT_CONNECTED = { ok: false as const, error: 'not connected to the lab server' };
+const noSubscription = () => () => {};
+const offline = () => OFFLINE;
+
+export function useLab(): Lab {
+  const [client, setClient] = useState<LabClient | null>(null);
+
+  useEffect(() => {
+    const c = new LabClient();
+    c.start();
+    setClient(c);
+    return () => c.stop();
+  }, []);
+
+  const snapshot = useSyncExternalStore(client?.subscribe ?? noSubscription, client?.getSnapshot ?? offline, offline);
+
+  const actions = useMemo(
+    () => ({
+      edit: (e: LabEdit) => client?.edit(e) ?? Promise.resolve<Ack>(NOT_CONNECTED),
+      exportLab: (f: ExportRequest['format']) => client?.exportLab(f) ?? Promise.resolve<Ack<{ text: string }>>(NOT_CONNECTED),
+      hub: client?.terminals ?? null,
+    }),
+    [client],
+  );
+  return { ...snapshot, ...actions };
+}

@@ -1,0 +1,58 @@
+'use client';
+import type { Ack, LabEdit, TrafficRate } from '@/server/protocol';
+import type { Endpoint, LinkSpec, Topology } from '@/server/model/topology';
+import { linkState, LINK_STATE_TEXT } from '../nodes/node-data';
+import { formatBytesPerSecond, formatPacketsPerSecond } from '../lib/format';
+
+interface Props {
+  link: LinkSpec;
+  topology: Topology;
+  traffic: Record<string, TrafficRate>;
+  run(edit: LabEdit): Promise<Ack>;
+  onSelectNode(name: string): void;
+}
+
+function End({ end, topology, rate, onSelectNode }: { end: Endpoint; topology: Topology; rate?: TrafficRate; onSelectNode(n: string): void }) {
+  const spec = topology.nodes[end.node]?.interfaces[end.iface];
+  const state = spec ? linkState(spec) : 'down';
+  return (
+    <section className="edge-end" role="group" aria-label={`End ${end.node}:${end.iface}`}>
+      <header className="iface-editor-header">
+        <span className={`state-dot ${state}`} role="img" aria-label={LINK_STATE_TEXT[state]} title={LINK_STATE_TEXT[state]} />
+        <button type="button" className="link-button" onClick={() => onSelectNode(end.node)} title="Select this node">
+          {end.node}
+        </button>
+        <span className="iface-editor-name">{end.iface}</span>
+      </header>
+      <ul className="plain-list">
+        {(spec?.addresses.length ?? 0) === 0 ? <li className="muted">no address</li> : spec!.addresses.map((a) => <li key={a}><code>{a}</code></li>)}
+      </ul>
+      <p className="iface-observed">
+        {LINK_STATE_TEXT[state]}
+        {spec?.mac && ` · ${spec.mac}`}
+        {rate && ` · tx ${formatPacketsPerSecond(rate.txPps)}, ${formatBytesPerSecond(rate.txBps)}`}
+      </p>
+    </section>
+  );
+}
+
+/** A veth pair: its two ends; edit addresses on the nodes. */
+export default function EdgeInspector({ link, topology, traffic, run, onSelectNode }: Props) {
+  const [a, b] = link.endpoints;
+  return (
+    <div className="inspector-content" aria-label={`Link ${a.node}:${a.iface} to ${b.node}:${b.iface}`}>
+      <p className="inspector-kind">veth pair</p>
+      <h2 className="inspector-title">
+        {a.node} ⟷ {b.node}
+      </h2>
+      <End end={a} topology={topology} rate={traffic[`${a.node}:${a.iface}`]} onSelectNode={onSelectNode} />
+      <End end={b} topology={topology} rate={traffic[`${b.node}:${b.iface}`]} onSelectNode={onSelectNode} />
+      <p className="muted small">Whatever enters one end leaves the other. Edit the addresses on each node.</p>
+      <div className="inspector-actions">
+        <button type="button" className="btn btn-danger-outline" onClick={() => run({ op: 'delete-link', a, b })}>
+          Delete link
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+'use client';
+import type { Ack, LabEdit, TrafficRate } from '@/server/protocol';
+import { linkKey, type Topology } from '@/server/model/topology';
+import type { Selection } from '../hooks/useFlowElements';
+import EdgeInspector from './EdgeInspector';
+import NodeInspector from './NodeInspector';
+
+interface Props {
+  selection: Selection;
+  topology: Topology | null;
+  traffic: Record<string, TrafficRate>;
+  run(edit: LabEdit): Promise<Ack>;
+  onSelect(selection: Selection): void;
+  onOpenTerminal(node: string): void;
+  onPing(node: string, target: string): void;
+}
+
+function Legend() {
+  return (
+    <div className="inspector-content inspector-empty">
+      <p>Select a namespace or a link to edit it.</p>
+      <ul className="legend">
+        <li>
+          <span className="state-dot up" /> interface up
+        </li>
+        <li>
+          <span className="state-dot no-carrier" /> up, but the other end is down
+        </li>
+        <li>
+          <span className="state-dot down" /> interface down
+        </li>
+        <li>
+          <span className="legend-line" /> veth pair, both ends up
+        </li>
+        <li>
+          <span className="legend-line down" /> veth pair with an end down
+        </li>
+        <li>
+          <span className="legend-stub" /> veth whose peer is outside the lab
+        </li>
+      </ul>
+      <p className="muted small">Delete or Backspace removes the selected node or link.</p>
+    </div>
+  );
+}
+
+/** The right-hand panel: the selected node or link, or a legend. */
+export default function Inspector({ selection, topology, traffic, run, onSelect, onOpenTerminal, onPing }: Props) {
+  let content = <Legend />;
+  if (topology && selection?.kind === 'node' && topology.nodes[selection.id]) {
+    content = (
+      <NodeInspector
+        key={selection.id}
+        name={selection.id}
+        spec={topology.nodes[selection.id]}
+        topology={topology}
+        run={run}
+        onRenamed={(_, to) => onSelect({ kind: 'node', id: to })}
+        onOpenTerminal={onOpenTerminal}
+        onPing={onPing}
+      />
+    );
+  } else if (topology && selection?.kind === 'edge') {
+    const link = topology.links.find((l) => linkKey(l) === selection.id);
+    if (link) content = <EdgeInspector link={link} topology={topology} traffic={traffic} run={run} onSelectNode={(id) => onSelect({ kind: 'node', id })} />;
+  }
+  return (
+    <aside className="inspector" aria-label="Inspector">
+      {content}
+    </aside>
+  );
+}

@@ -1,0 +1,45 @@
+'use client';
+import { useId, useState } from 'react';
+
+interface Props {
+  label: string;
+  value: string;
+  problem(text: string): string | null;
+  /** Called on Enter or blur with a changed, valid name. */
+  onCommit(name: string): void;
+  className?: string;
+}
+
+/** A name that is renamed on Enter or when the field loses focus; Escape puts it back. */
+export default function NameField({ label, value, problem, onCommit, className }: Props) {
+  const [text, setText] = useState(value);
+  const id = useId();
+  const error = text === value ? null : problem(text);
+  const commit = () => {
+    if (text !== value && !error) onCommit(text);
+  };
+  return (
+    <div className={`field${className ? ` ${className}` : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        value={text}
+        spellCheck={false}
+        autoComplete="off"
+        aria-invalid={!!error}
+        aria-describedby={error ? `${id}-err` : undefined}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit();
+          if (e.key === 'Escape') setText(value);
+        }}
+      />
+      {error && (
+        <p id={`${id}-err`} className="field-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

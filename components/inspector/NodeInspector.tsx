@@ -1,0 +1,82 @@
+'use client';
+import { useState } from 'react';
+import type { Ack, LabEdit } from '@/server/protocol';
+import type { NodeSpec, Topology } from '@/server/model/topology';
+import { netnsNameProblem } from '../lib/validate';
+import InterfaceEditor from './InterfaceEditor';
+import NameField from './NameField';
+import PingDialog from './PingDialog';
+import RoutesEditor from './RoutesEditor';
+
+interface Props {
+  name: string;
+  spec: NodeSpec;
+  topology: Topology;
+  run(edit: LabEdit): Promise<Ack>;
+  onRenamed(from: string, to: string): void;
+  onOpenTerminal(node: string): void;
+  onPing(node: string, target: string): void;
+}
+
+const nameProblem = (t: string) => {
+  const p = netnsNameProblem(t);
+  return p && `the name ${p}`;
+};
+
+/** Interfaces in the order a teacher expects: veths by name, loopback last. */
+function interfaceOrder([a]: [string, unknown], [b]: [string, unknown]): number {
+  return a === 'lo' ? 1 : b === 'lo' ? -1 : a.localeCompare(b, 'en', { numeric: true });
+}
+
+export default function NodeInspector({ name, spec, topology, run, onRenamed, onOpenTerminal, onPing }: Props) {
+  const [pinging, setPinging] = useState(false);
+  const interfaces = Object.entries(spec.interfaces).sort(interfaceOrder);
+  const isHost = spec.kind === 'host';
+  return (
+    <div className="inspector-content" aria-label={`${isHost ? 'Host' : 'Namespace'} ${name}`}>
+      <p className="inspector-kind">{isHost ? 'Host (root namespace)' : 'Network namespace'}</p>
+      <NameField
+        key={name}
+        label="Name"
+        value={name}
+        problem={nameProblem}
+        className="name-field"
+        onCommit={async (to) => {
+          const r = await run({ op: 'rename-node', from: name, to });
+          if (r.ok) onRenamed(name, to);
+        }}
+      />
+      <div className="inspector-actions">
+        <button type="button" className="btn" onClick={() => onOpenTerminal(name)}>
+          Open terminal
+        </button>
+        <button type="button" className="btn" onClick={() => setPinging(true)}>
+          Ping
+        </button>
+        <button type="button" className="btn btn-danger-outline push-right" onClick={() => run({ op: 'delete-node', name })} aria-label={`Delete node ${name}`}>
+          Delete node
+        </button>
+      </div>
+
+      <h3 className="inspector-subtitle">Interfaces</h3>
+      {interfaces.length === 0 && <p className="muted small">None yet: drag from this node&apos;s handle to another node to add a veth pair.</p>}
+      {interfaces.map(([iface, i]) => (
+        <InterfaceEditor key={`${iface} ${i.up} ${i.addresses.join(',')}`} node={name} iface={iface} spec={i} run={run} />
+      ))}
+
+      <RoutesEditor key={JSON.stringify(spec.routes)} node={name} routes={spec.routes} interfaces={interfaces.map(([n]) => n)} run={run} />
+
+      {pinging && (
+        <PingDialog
+          node={name}
+          topology={topology}
+          onClose={() => setPinging(false)}
+          onPing={(target) => {
+            setPinging(false);
+            onPing(name, target);
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+'use client';
+import { useState } from 'react';
+import type { Ack, LabEdit } from '@/server/protocol';
+import type { RouteSpec } from '@/server/model/topology';
+import { hasProblems, routeProblems, type RouteDraft } from '../lib/validate';
+
+interface Props {
+  node: string;
+  routes: RouteSpec[];
+  interfaces: string[];
+  run(edit: LabEdit): Promise<Ack>;
+}
+
+function toDraft(r: RouteSpec): RouteDraft {
+  return { to: r.to, via: r.via ?? '', dev: r.dev ?? '' };
+}
+
+function toSpec(d: RouteDraft): RouteSpec {
+  const r: RouteSpec = { to: d.to.trim() };
+  if (d.via.trim()) r.via = d.via.trim();
+  if (d.dev) r.dev = d.dev;
+  return r;
+}
+
+/** The node's routing table (main table, the lab's routes), applied at once with `set-routes`. Re-mounted on change. */
+export default function RoutesEditor({ node, routes, interfaces, run }: Props) {
+  const [rows, setRows] = useState<RouteDraft[]>(() => routes.map(toDraft));
+  const [busy, setBusy] = useState(false);
+  const problems = rows.map((r) => routeProblems(r, interfaces));
+  const invalid = problems.some(hasProblems);
+  const dirty = JSON.stringify(rows.map(toSpec)) !== JSON.stringify(routes.map((r) => toSpec(toDraft(r))));
+  const hasDefault = rows.some((r) => r.to.trim() === 'default');
+
+  const set = (i: number, patch: Partial<RouteDraft>) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const apply = async () => {
+    if (invalid || !dirty || busy) return;
+    setBusy(true);
+    await run({ op: 'set-routes', node, routes: rows.map(toSpec) });
+    setBusy(false);
+  };
+
+  return (
+    <section className="routes-editor" role="group" aria-label="Routes">
+      <h3 className="inspector-subtitle">Routes</h3>
+      {rows.length === 0 && <p className="muted small">Only the routes the kernel adds for each address.</p>}
+      {rows.map((r, i) => (
+        <div key={i} className="route-row">
+          <input value={r.to} placeholder="default" aria-label={`Route ${i + 1} destination`} aria-invalid={!!problems[i].to} onChange={(e) => set(i, { to: e.target.value })} spellCheck={false} />
+          <span className="route-word">via</span>
+          <input value={r.via} placeholder="gateway" aria-label={`Route ${i + 1} gateway`} aria-invalid={!!problems[i].via} onChange={(e) => set(i, { via: e.target.value })} spellCheck={false} />
+          <select value={r.dev} aria-label={`Route ${i + 1} interface`} aria-invalid={!!problems[i].dev} onChange={(e) => set(i, { dev: e.target.value })}>
+            <option value="">any dev</option>
+            {[...new Set([...interfaces, ...(r.dev ? [r.dev] : [])])].map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+          <button type="button" className="btn-icon" aria-label={`Remove route ${i + 1}`} onClick={() => setRows((rs) => rs.filter((_, j) => j !== i))}>
+            ×
+          </button>
+          {hasProblems(problems[i]) && <p className="field-error">{Object.values(problems[i]).join('; ')}</p>}
+        </div>
+      ))}
+      <div className="routes-actions">
+        <button type="button" className="btn btn-small" onClick={() => setRows((rs) => [...rs, { to: '', via: '', dev: '' }])}>
+          Add route
+        </button>
+        <button type="button" className="btn btn-small" disabled={hasDefault} onClick={() => setRows((rs) => [...rs, { to: 'default', via: '', dev: '' }])}>
+          Add default route
+        </button>
+        <button type="button" className="btn btn-primary btn-small push-right" disabled={invalid || !dirty || busy} onClick={apply}>
+          Apply routes
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,119 @@
+/**
+ * The page's one connection to the lab server: a socket.io client on the same
+ * origin (the `vethlab serve` cookie authenticates it) and a small store of
+ * what the server last said. The diagram is never changed optimistically: it
+ * shows the last `lab-state`, so a failed command leaves no ghost behind.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type {
+  Ack,
+  ClientToServerEvents,
+  ExportRequest,
+  LabEdit,
+  LabState,
+  LogEntry,
+  Progress,
+  ServerToClientEvents,
+  TrafficRate,
+} from '@/server/protocol';
+import { TerminalHub, type TerminalTab } from './terminal-hub';
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected' | 'unauthorized';
+
+export interface LabSnapshot {
+  status: ConnectionStatus;
+  /** Why the connection failed, as socket.io tells. */
+  statusDetail?: string;
+  state: LabState | null;
+  log: LogEntry[];
+  progress: Progress | null;
+  terminals: TerminalTab[];
+  /** Keyed by `node:iface`. */
+  traffic: Record<string, TrafficRate>;
+}
+
+/** A load or a destroy of a large lab runs many commands before the server answers. */
+export const EDIT_ACK_TIMEOUT_MS = 120_000;
+export const EXPORT_ACK_TIMEOUT_MS = 30_000;
+/** The server keeps 2000 entries; the page keeps as many, so a reload shows the same. */
+export const LOG_LIMIT_ENTRIES = 2000;
+
+const UNAUTHORIZED = /unauthori[sz]ed|forbidden|token|auth/i;
+
+type LabSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export class LabClient {
+  private readonly socket: LabSocket;
+  private readonly hub: TerminalHub;
+  private snapshot: LabSnapshot = { status: 'connecting', state: null, log: [], progress: null, terminals: [], traffic: {} };
+  private readonly listeners = new Set<() => void>();
+
+  constructor() {
+    this.socket = io({ path: '/socket.io', withCredentials: true, autoConnect: false });
+    this.hub = new TerminalHub(this.socket, (terminals) => this.set({ terminals }));
+    const s = this.socket;
+    s.on('connect', () => this.set({ status: 'connected', statusDetail: undefined, log: [] }));
+    s.on('connect_error', (err) => {
+      this.set({ status: UNAUTHORIZED.test(err.message) ? 'unauthorized' : 'disconnected', statusDetail: err.message });
+    });
+    s.on('disconnect', (reason) => {
+      // The server ends a socket it will not serve; socket.io then does not retry.
+      const status = reason === 'io server disconnect' ? 'unauthorized' : 'disconnected';
+      this.set({ status, statusDetail: reason, progress: null, traffic: {} });
+    });
+    s.on('lab-state', (state) => this.set({ state }));
+    s.on('log-append', (entries) => {
+      const log = [...this.snapshot.log, ...entries];
+      this.set({ log: log.length > LOG_LIMIT_ENTRIES ? log.slice(log.length - LOG_LIMIT_ENTRIES) : log });
+    });
+    s.on('lab-progress', (progress) => this.set({ progress }));
+    s.on('traffic-update', (rates) => {
+      const traffic: Record<string, TrafficRate> = {};
+      for (const r of rates) traffic[`${r.node}:${r.iface}`] = r;
+      this.set({ traffic });
+    });
+  }
+
+  start(): void {
+    this.socket.connect();
+  }
+
+  stop(): void {
+    this.socket.removeAllListeners();
+    this.socket.disconnect();
+  }
+
+  get terminals(): TerminalHub {
+    return this.hub;
+  }
+
+  getSnapshot = (): LabSnapshot => this.snapshot;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  async edit(edit: LabEdit): Promise<Ack> {
+    if (!this.socket.connected) return { ok: false, error: 'not connected to the lab server' };
+    try {
+      return await this.socket.timeout(EDIT_ACK_TIMEOUT_MS).emitWithAck('lab-edit', edit);
+    } catch {
+      return { ok: false, error: `the server did not answer within ${EDIT_ACK_TIMEOUT_MS / 1000} s` };
+    }
+  }
+
+  async exportLab(format: ExportRequest['format']): Promise<Ack<{ text: string }>> {
+    if (!this.socket.connected) return { ok: false, error: 'not connected to the lab server' };
+    try {
+      return await this.socket.timeout(EXPORT_ACK_TIMEOUT_MS).emitWithAck('lab-export', { format });
+    } catch {
+      return { ok: false, error: `the server did not answer within ${EXPORT_ACK_TIMEOUT_MS / 1000} s` };
+    }
+  }
+
+  private set(patch: Partial<LabSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...patch };
+    for (const l of this.listeners) l();
+  }
+}

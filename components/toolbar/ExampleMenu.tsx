@@ -1,0 +1,91 @@
+'use client';
+import { useEffect, useRef, useState } from 'react';
+
+export interface ExampleEntry {
+  file: string;
+  title: string;
+  description: string;
+}
+
+interface Props {
+  disabled: boolean;
+  onPick(entry: ExampleEntry, yaml: string): void;
+  onError(message: string): void;
+}
+
+const INDEX_URL = '/topologies/index.json';
+
+function isEntry(x: unknown): x is ExampleEntry {
+  const e = x as ExampleEntry;
+  return !!e && typeof e.file === 'string' && typeof e.title === 'string' && /^[A-Za-z0-9_.-]+$/.test(e.file);
+}
+
+/** `Load example`: a menu of the topologies shipped in /topologies/. */
+export default function ExampleMenu({ disabled, onPick, onError }: Props) {
+  const [open, setOpen] = useState(false);
+  const [entries, setEntries] = useState<ExampleEntry[] | null>(null);
+  const root = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!open || entries) return;
+    let live = true;
+    fetch(INDEX_URL, { cache: 'no-cache' })
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${INDEX_URL}: HTTP ${r.status}`))))
+      .then((list: unknown) => {
+        if (live) setEntries(Array.isArray(list) ? list.filter(isEntry) : []);
+      })
+      .catch((e: Error) => {
+        if (!live) return;
+        setOpen(false);
+        onError(`could not read the list of examples: ${e.message}`);
+      });
+    return () => {
+      live = false;
+    };
+  }, [open, entries, onError]);
+
+  useEffect(() => {
+    if (!open) return;
+    const away = (e: PointerEvent) => {
+      if (!root.current?.contains(e.target as Node)) setOpen(false);
+    };
+    const esc = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    document.addEventListener('pointerdown', away);
+    document.addEventListener('keydown', esc);
+    return () => {
+      document.removeEventListener('pointerdown', away);
+      document.removeEventListener('keydown', esc);
+    };
+  }, [open]);
+
+  const pick = async (entry: ExampleEntry) => {
+    setOpen(false);
+    try {
+      const r = await fetch(`/topologies/${encodeURIComponent(entry.file)}`, { cache: 'no-cache' });
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      onPick(entry, await r.text());
+    } catch (e) {
+      onError(`could not fetch ${entry.file}: ${(e as Error).message}`);
+    }
+  };
+
+  return (
+    <div className="menu-root" ref={root}>
+      <button type="button" className="btn" aria-haspopup="menu" aria-expanded={open} disabled={disabled} onClick={() => setOpen((o) => !o)}>
+        Load example ▾
+      </button>
+      {open && (
+        <div className="menu" role="menu" aria-label="Examples">
+          {entries === null && <p className="menu-note">Loading…</p>}
+          {entries?.length === 0 && <p className="menu-note">No examples installed.</p>}
+          {entries?.map((e) => (
+            <button key={e.file} type="button" role="menuitem" className="menu-item" data-file={e.file} aria-label={e.title} onClick={() => pick(e)}>
+              <span className="menu-item-title">{e.title}</span>
+              {e.description && <span className="menu-item-desc">{e.description}</span>}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,123 @@
+'use client';
+import { useRef, useState } from 'react';
+import type { Progress } from '@/server/protocol';
+import ConfirmDialog from '../ui/ConfirmDialog';
+import ExampleMenu from './ExampleMenu';
+import ProgressBar from './ProgressBar';
+
+interface Props {
+  connected: boolean;
+  labName: string;
+  nodeCount: number;
+  hasHost: boolean;
+  progress: Progress | null;
+  onAddNamespace(): void;
+  onAddHost(): void;
+  /** Replace the lab with this topology file. */
+  onLoad(yaml: string, what: string): void;
+  onExport(format: 'yaml' | 'sh'): void;
+  onAutoLayout(): void;
+  onReset(): void;
+  onError(message: string): void;
+}
+
+type Confirm = { kind: 'reset' } | { kind: 'load'; yaml: string; what: string } | null;
+
+export default function Toolbar(props: Props) {
+  const { connected, labName, nodeCount, hasHost, progress, onError } = props;
+  const [confirm, setConfirm] = useState<Confirm>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  // Loading replaces the lab; ask first unless there is nothing to lose.
+  const load = (yaml: string, what: string) => (nodeCount === 0 ? props.onLoad(yaml, what) : setConfirm({ kind: 'load', yaml, what }));
+
+  const importFile = async (file: File | undefined) => {
+    if (!file) return;
+    try {
+      load(await file.text(), file.name);
+    } catch (e) {
+      onError(`could not read ${file.name}: ${(e as Error).message}`);
+    }
+  };
+
+  return (
+    <header className="toolbar" aria-label="Toolbar">
+      <div className="brand">
+        <svg viewBox="0 0 32 32" className="brand-logo" aria-hidden="true">
+          <rect width="32" height="32" rx="7" fill="#1f4e8c" />
+          <rect x="4" y="10" width="9" height="12" rx="2" fill="#fff" />
+          <rect x="19" y="10" width="9" height="12" rx="2" fill="#fff" />
+          <path d="M13 16h6" stroke="#7fd1a8" strokeWidth="3" />
+        </svg>
+        <span className="brand-name">vethlab</span>
+        {labName && <span className="brand-lab" title="lab name">{labName}</span>}
+      </div>
+      <div className="toolbar-group" role="group" aria-label="Add">
+        <button type="button" className="btn btn-primary" onClick={props.onAddNamespace} disabled={!connected} aria-label="Add namespace">
+          <span aria-hidden="true">＋</span> Add namespace
+        </button>
+        <button type="button" className="btn" onClick={props.onAddHost} disabled={!connected || hasHost} aria-label="Add host" title={hasHost ? 'The host is already on the canvas' : 'Show the host (root namespace) on the canvas'}>
+          <span aria-hidden="true">＋</span> Add host
+        </button>
+      </div>
+      <div className="toolbar-group" role="group" aria-label="Files">
+        <ExampleMenu disabled={!connected} onPick={(e, yaml) => load(yaml, e.title)} onError={onError} />
+        <button type="button" className="btn" onClick={() => fileInput.current?.click()} disabled={!connected}>
+          Import
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".yaml,.yml,.json,text/yaml,application/json"
+          hidden
+          aria-label="Topology file to import"
+          onChange={(e) => {
+            void importFile(e.target.files?.[0]);
+            e.target.value = '';
+          }}
+        />
+        <button type="button" className="btn" onClick={() => props.onExport('yaml')} disabled={!connected}>
+          Export YAML
+        </button>
+        <button type="button" className="btn" onClick={() => props.onExport('sh')} disabled={!connected}>
+          Export script
+        </button>
+      </div>
+      <div className="toolbar-group" role="group" aria-label="Diagram">
+        <button type="button" className="btn" onClick={props.onAutoLayout} disabled={!connected || nodeCount === 0}>
+          Auto layout
+        </button>
+        <button type="button" className="btn btn-danger-outline" onClick={() => setConfirm({ kind: 'reset' })} disabled={!connected}>
+          Reset
+        </button>
+      </div>
+      <div className="toolbar-status">{progress && <ProgressBar progress={progress} />}</div>
+
+      {confirm?.kind === 'reset' && (
+        <ConfirmDialog
+          title="Reset the lab?"
+          message={<p>This deletes every namespace and veth pair this lab made, and its terminals. Nothing else on the machine is touched.</p>}
+          confirmLabel="Reset lab"
+          danger
+          onCancel={() => setConfirm(null)}
+          onConfirm={() => {
+            setConfirm(null);
+            props.onReset();
+          }}
+        />
+      )}
+      {confirm?.kind === 'load' && (
+        <ConfirmDialog
+          title={`Load “${confirm.what}”?`}
+          message={<p>The lab becomes what the file describes: namespaces and links that are not in it are deleted.</p>}
+          confirmLabel="Load"
+          onCancel={() => setConfirm(null)}
+          onConfirm={() => {
+            setConfirm(null);
+            props.onLoad(confirm.yaml, confirm.what);
+          }}
+        />
+      )}
+    </header>
+  );
+}

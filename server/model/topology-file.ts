@@ -1,0 +1,167 @@
+/**
+ * Topology files: YAML text to a checked Topology and back
+ * (docs/topology-format.md). Pure, no I/O: callers read and write the files.
+ */
+import {
+  Document,
+  LineCounter,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Node as YamlNode,
+  type YAMLError,
+} from 'yaml';
+import { MAX_TOPOLOGY_BYTES } from '../protocol';
+import { LOOPBACK, endpointKey, type InterfaceSpec, type NodeSpec, type Topology } from './topology';
+import { parseTopologyObject } from './schema';
+import { failure, pathText, showValue, type PathPart, type Result, type TopologyError } from './topology-errors';
+
+/**
+ * yaml's limit on alias expansion (uses of an anchor, weighted by the aliases
+ * inside it). A handful of `*anchor` uses pass; a "billion laughs" bomb fails
+ * long before it can exhaust memory.
+ */
+export const MAX_YAML_ALIAS_COUNT = 16;
+
+/** A broken file can yield an error per character; the first few say what is wrong. */
+const MAX_REPORTED_YAML_ERRORS = 20;
+
+/** Deeper than any topology file goes; keeps error paths short and the search off the stack's limit. */
+const MAX_LOCATE_DEPTH = 8;
+
+/** Parses and checks a topology file; `source` (a file name) prefixes the locations of YAML syntax errors. */
+export function parseTopologyYaml(text: string, source = 'topology file'): Result {
+  // UTF-8 takes at least one byte per UTF-16 unit, so a long string is too big without encoding it.
+  const atLeast = text.length > MAX_TOPOLOGY_BYTES;
+  const bytes = atLeast ? text.length : new TextEncoder().encode(text).length;
+  if (bytes > MAX_TOPOLOGY_BYTES) {
+    return failure([], bytes, `${source} is ${atLeast ? 'at least ' : ''}${bytes} bytes; at most ${MAX_TOPOLOGY_BYTES} are accepted`);
+  }
+  const lineCounter = new LineCounter();
+  let raw: unknown;
+  try {
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const problems = [...doc.errors, ...doc.warnings];
+    if (problems.length > 0) {
+      const errors = problems.slice(0, MAX_REPORTED_YAML_ERRORS).map((e) => yamlError(e, doc.contents, text, lineCounter, source));
+      const more = problems.length - errors.length;
+      if (more > 0) errors.push({ path: '', value: more, message: `${source}: ${more} more YAML errors not shown` });
+      return { ok: false, errors };
+    }
+    try {
+      raw = doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
+    } catch (e) {
+      if (!(e instanceof ReferenceError && e.message.includes('Excessive alias count'))) throw e;
+      const aliases = aliasesIn(doc.contents);
+      const message = `the aliases ${[...new Set(aliases.map((a) => a.alias))].join(', ')} expand to too much data; at most ${MAX_YAML_ALIAS_COUNT} alias uses are allowed`;
+      return failure(aliases[0]?.path ?? [], aliases[0]?.alias, message);
+    }
+  } catch (e) {
+    // Input must never crash the caller, e.g. nesting deep enough to overflow the stack.
+    return failure([], undefined, `${source} could not be read: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return parseTopologyObject(raw);
+}
+
+function yamlError(e: YAMLError, root: YamlNode | null, text: string, lines: LineCounter, source: string): TopologyError {
+  const { line, col } = lines.linePos(e.pos[0]);
+  const at = `${source}:${line}:${col}`;
+  const found = root ? locate(root, e.pos[0], []) : null;
+  const path = pathText(found?.path ?? []);
+  if (e.code === 'DUPLICATE_KEY' && found?.key !== undefined) {
+    return { path, value: found.key, message: `${at}: duplicate key ${showValue(found.key)}; a key may appear only once in a map` };
+  }
+  if (e.code === 'MULTIPLE_DOCS') return { path, value: '---', message: `${at}: a topology file holds one YAML document; remove this "---" and what follows` };
+  const lineText = text.split(/\r?\n/, line)[line - 1]?.trim() ?? '';
+  return { path, value: lineText, message: `${at}: ${e.message}${lineText ? ` (in line ${showValue(lineText)})` : ''}` };
+}
+
+type Located = { path: PathPart[]; key?: string };
+
+function keyText(key: unknown): string {
+  return isScalar(key) ? String(key.value) : String(key);
+}
+
+/** The path of the innermost value around `offset`; when it falls on a map key, the map's path and the key. */
+function locate(node: YamlNode, offset: number, path: PathPart[]): Located | null {
+  const range = node.range;
+  if (range && (offset < range[0] || offset >= range[2])) return null;
+  if (path.length >= MAX_LOCATE_DEPTH) return { path };
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const k = pair.key as YamlNode | null;
+      if (k?.range && offset >= k.range[0] && offset < k.range[1]) return { path, key: keyText(k) };
+      const inner = isCollection(pair.value) || isScalar(pair.value) ? locate(pair.value, offset, [...path, keyText(k)]) : null;
+      if (inner) return inner;
+      // Between the key and its value, e.g. on a tag: the value's path.
+      const end = (pair.value as YamlNode | null)?.range?.[2];
+      if (k?.range && end !== undefined && offset >= k.range[0] && offset < end) return { path: [...path, keyText(k)] };
+    }
+  } else if (isSeq(node)) {
+    for (const [i, item] of node.items.entries()) {
+      const inner = isCollection(item) || isScalar(item) ? locate(item as YamlNode, offset, [...path, i]) : null;
+      if (inner) return inner;
+    }
+  }
+  return { path };
+}
+
+function aliasesIn(node: unknown, path: PathPart[] = []): { alias: string; path: PathPart[] }[] {
+  if (isAlias(node)) return [{ alias: `*${node.source}`, path }];
+  if (isMap(node)) return node.items.flatMap((p) => (isPair(p) ? aliasesIn(p.value, [...path, keyText(p.key)]) : []));
+  if (isSeq(node)) return node.items.flatMap((item, i) => aliasesIn(item, [...path, i]));
+  return [];
+}
+
+/**
+ * Writes a topology as a file in the documented format, leaving out defaults
+ * and observed-only fields. parseTopologyYaml(stringifyTopology(t)) gives back
+ * t for any normalized topology.
+ */
+export function stringifyTopology(t: Topology): string {
+  const nodes = Object.entries(t.nodes).map(([name, node]) => [name, nodeForFile(node)]);
+  const doc = new Document({
+    name: t.name,
+    ...(nodes.length > 0 ? { nodes: Object.fromEntries(nodes) } : {}),
+    ...(t.links.length > 0 ? { links: t.links.map((l) => ({ endpoints: l.endpoints.map(endpointKey) })) } : {}),
+  });
+  // Small maps and lists read best on one line: `position: {x: 120, y: 80}`.
+  for (const [name, node] of Object.entries(t.nodes)) {
+    const at = ['nodes', name];
+    setFlow(doc.getIn([...at, 'position'], true));
+    for (const iface of Object.keys(node.interfaces).filter((i) => !isDefaultLoopback(node, i, node.interfaces[i]))) setFlow(doc.getIn([...at, 'interfaces', iface], true));
+    for (const [i] of node.routes.entries()) setFlow(doc.getIn([...at, 'routes', i], true));
+  }
+  for (const [i] of t.links.entries()) setFlow(doc.getIn(['links', i, 'endpoints'], true));
+  return doc.toString({ flowCollectionPadding: false });
+}
+
+function setFlow(node: unknown): void {
+  if (isCollection(node)) node.flow = true;
+}
+
+/** lo up with no extra address is what every namespace gets anyway. */
+function isDefaultLoopback(node: NodeSpec, name: string, spec: InterfaceSpec): boolean {
+  return node.kind === 'netns' && name === LOOPBACK && spec.up && spec.addresses.length === 0;
+}
+
+function nodeForFile(node: NodeSpec): Record<string, unknown> {
+  const ifaces = Object.entries(node.interfaces).filter(([name, spec]) => !isDefaultLoopback(node, name, spec));
+  return {
+    ...(node.kind === 'host' ? { kind: 'host' } : {}),
+    ...(node.position ? { position: { x: Math.round(node.position.x) || 0, y: Math.round(node.position.y) || 0 } } : {}),
+    ...(ifaces.length > 0 ? { interfaces: Object.fromEntries(ifaces.map(([name, spec]) => [name, interfaceForFile(spec)])) } : {}),
+    ...(node.routes.length > 0 ? { routes: node.routes.map((r) => ({ to: r.to, ...(r.via ? { via: r.via } : {}), ...(r.dev ? { dev: r.dev } : {}) })) } : {}),
+  };
+}
+
+function interfaceForFile(spec: InterfaceSpec): Record<string, unknown> {
+  return {
+    ...(spec.addresses.length > 0 ? { addresses: [...spec.addresses] } : {}),
+    ...(spec.up ? {} : { up: false }),
+  };
+}

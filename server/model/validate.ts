@@ -1,0 +1,278 @@
+/**
+ * The rules a desired topology must follow, whichever way it was written (a
+ * file, an edit in the browser): names, addresses, routes, links, limits.
+ * validateTopology returns a normalized copy or every problem found. Pure.
+ */
+import {
+  LOOPBACK,
+  endpointKey,
+  type Endpoint,
+  type InterfaceSpec,
+  type LinkSpec,
+  type NodeSpec,
+  type Position,
+  type RouteSpec,
+  type Topology,
+} from './topology';
+import { interfaceNameProblem, netnsNameProblem } from './names';
+import { formatPrefix, normalizeRouteTarget, parseAddress, parsePrefix, type Prefix } from './prefix';
+import { pathText, showValue, type PathPart, type Result, type TopologyError } from './topology-errors';
+
+// Limits keep a lab to what a browser can draw and one machine can hold.
+export const MAX_NODES = 1000;
+export const MAX_LINKS = 2000;
+export const MAX_ADDRESSES_PER_INTERFACE = 64;
+export const MAX_ROUTES_PER_NODE = 256;
+export const MAX_LAB_NAME_CHARS = 64;
+
+const LAB_NAME = /^[A-Za-z0-9_. -]+$/;
+
+type Report = (path: PathPart[], value: unknown, message: string) => void;
+
+const q = showValue;
+
+/**
+ * Checks a desired topology and returns it normalized: addresses canonical
+ * and sorted, route targets and gateways canonical, positions rounded to
+ * whole pixels, link ends that no node lists declared with defaults.
+ * Observed-only fields (kind, state, mac, stats, dangling) are dropped.
+ */
+export function validateTopology(t: Topology): Result {
+  const errors: TopologyError[] = [];
+  const report: Report = (path, value, message) => errors.push({ path: pathText(path), value, message });
+
+  checkLabName(t.name, report);
+  const nodeEntries = Object.entries(t.nodes);
+  if (nodeEntries.length > MAX_NODES) {
+    report(['nodes'], nodeEntries.length, `has ${nodeEntries.length} nodes; at most ${MAX_NODES} are allowed`);
+  }
+  if (t.links.length > MAX_LINKS) {
+    report(['links'], t.links.length, `has ${t.links.length} links; at most ${MAX_LINKS} are allowed`);
+  }
+  if (errors.length > 0) return { ok: false, errors };
+
+  const nodes = new Map<string, NodeSpec>();
+  let host: string | undefined;
+  for (const [name, node] of nodeEntries) {
+    const problem = netnsNameProblem(name);
+    if (problem) report(['nodes'], name, `node name ${q(name)} ${problem}`);
+    if (node.kind === 'host') {
+      if (host === undefined) host = name;
+      else report(['nodes', name, 'kind'], node.kind, `node ${q(name)} is a second "host" node; ${q(host)} already is the host (the root namespace), and there is only one`);
+    } else if (node.kind !== 'netns') {
+      report(['nodes', name, 'kind'], node.kind, `kind ${q(node.kind)} must be "netns" or "host"`);
+    }
+    nodes.set(name, {
+      kind: node.kind,
+      ...normalizePosition(node.position, ['nodes', name, 'position'], report),
+      interfaces: normalizeInterfaces(name, node.interfaces, report),
+      routes: [],
+    });
+  }
+
+  const linkOf = new Map<string, number>();
+  const links = t.links.map((link, i) => checkLink(link, i, nodes, linkOf, report));
+
+  for (const [name, node] of nodes) {
+    checkUnlinked(name, node, linkOf, report);
+    // Every namespace has lo, brought up unless the file says `lo: {up: false}`.
+    if (node.kind === 'netns' && !Object.hasOwn(node.interfaces, LOOPBACK)) {
+      node.interfaces = { [LOOPBACK]: { addresses: [], up: true }, ...node.interfaces };
+    }
+    node.routes = normalizeRoutes(name, node, t.nodes[name].routes, report);
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, topology: { name: t.name, nodes: Object.fromEntries(nodes), links } };
+}
+
+function checkLabName(name: string, report: Report): void {
+  if (typeof name !== 'string' || name.length === 0) report(['name'], name, `lab name ${q(name)} must be 1 to ${MAX_LAB_NAME_CHARS} characters`);
+  else if (name.length > MAX_LAB_NAME_CHARS) report(['name'], name, `lab name ${q(name)} is ${name.length} characters long; at most ${MAX_LAB_NAME_CHARS} are allowed`);
+  else if (!LAB_NAME.test(name) || name.trim() === '') {
+    report(['name'], name, `lab name ${q(name)} may use only letters, digits, spaces and "_ . -", and not only spaces`);
+  }
+}
+
+function normalizePosition(position: Position | undefined, path: PathPart[], report: Report): { position?: Position } {
+  if (position === undefined) return {};
+  let ok = true;
+  for (const axis of ['x', 'y'] as const) {
+    if (typeof position[axis] !== 'number' || !Number.isFinite(position[axis])) {
+      report([...path, axis], position[axis], `${axis} ${q(position[axis])} must be a finite number`);
+      ok = false;
+    }
+  }
+  // `|| 0` turns -0 into 0, which a file writes and reads back as plain 0.
+  return ok ? { position: { x: Math.round(position.x) || 0, y: Math.round(position.y) || 0 } } : {};
+}
+
+function normalizeInterfaces(node: string, interfaces: Record<string, InterfaceSpec>, report: Report): Record<string, InterfaceSpec> {
+  const out = new Map<string, InterfaceSpec>();
+  // Canonical address (no length) -> where it first appeared on this node.
+  const seen = new Map<string, { iface: string; text: string }>();
+  for (const [iface, spec] of Object.entries(interfaces)) {
+    const path: PathPart[] = ['nodes', node, 'interfaces', iface];
+    const problem = interfaceNameProblem(iface);
+    if (problem) report(['nodes', node, 'interfaces'], iface, `interface name ${q(iface)} ${problem}`);
+    if (typeof spec.up !== 'boolean') report([...path, 'up'], spec.up, `up ${q(spec.up)} must be true or false`);
+    if (spec.addresses.length > MAX_ADDRESSES_PER_INTERFACE) {
+      report([...path, 'addresses'], spec.addresses.length, `lists ${spec.addresses.length} addresses; at most ${MAX_ADDRESSES_PER_INTERFACE} are allowed per interface`);
+      continue;
+    }
+    const prefixes: Prefix[] = [];
+    spec.addresses.forEach((text, i) => {
+      const checked = checkAddress(text);
+      if ('error' in checked) return report([...path, 'addresses', i], text, checked.error);
+      const key = `${checked.prefix.family}:${checked.prefix.address}`;
+      const first = seen.get(key);
+      if (first) {
+        return report([...path, 'addresses', i], text, `address ${q(text)} is already on ${first.iface} as ${first.text}; an address may appear only once per node`);
+      }
+      seen.set(key, { iface, text });
+      prefixes.push(checked.prefix);
+    });
+    out.set(iface, { addresses: prefixes.sort(comparePrefixes).map(formatPrefix), up: spec.up });
+  }
+  return Object.fromEntries(out);
+}
+
+/** IPv4 before IPv6, then by address, then by length. */
+function comparePrefixes(a: Prefix, b: Prefix): number {
+  if (a.family !== b.family) return a.family - b.family;
+  if (a.value !== b.value) return a.value < b.value ? -1 : 1;
+  return a.length - b.length;
+}
+
+/** An interface address: a prefix as `ip addr add` takes it, host bits allowed, outside reserved ranges. */
+export function checkAddress(text: string): { prefix: Prefix } | { error: string } {
+  if (typeof text !== 'string') return { error: `address ${q(text)} must be a string such as 10.0.1.1/24` };
+  const prefix = parsePrefix(text);
+  if (!prefix) return { error: explainBadPrefix(text) };
+  const reserved = reservedRange(prefix);
+  if (reserved) return { error: `address ${q(text)} ${reserved}` };
+  return { prefix };
+}
+
+function explainBadPrefix(text: string): string {
+  const slash = text.indexOf('/');
+  const address = slash < 0 ? text : text.slice(0, slash);
+  const parsed = parseAddress(address);
+  if (!parsed) return `address ${q(text)} is not an IPv4 or IPv6 prefix such as 10.0.1.1/24 or fd00::1/64`;
+  if (slash < 0) return `address ${q(text)} needs a prefix length, e.g. ${text}/${parsed.family === 4 ? 24 : 64}`;
+  const max = parsed.family === 4 ? 32 : 128;
+  return `address ${q(text)} has a bad prefix length; IPv${parsed.family} lengths are 0 to ${max}, without leading zeros`;
+}
+
+const V6_LINK_LOCAL_TOP10 = 0x3fan; // fe80::/10
+
+/** Why an address may not be given to an interface, or null. */
+function reservedRange(p: Prefix): string | null {
+  if (p.family === 4) {
+    if (p.value >> 24n === 127n) return 'is a loopback address (127.0.0.0/8); the kernel gives lo 127.0.0.1/8 itself and routes the whole range to it';
+    if (p.value >> 28n === 0xen) return 'is a multicast address (224.0.0.0/4); an interface cannot own one, it can only join a group';
+    return null;
+  }
+  if (p.value === 1n) return 'is the IPv6 loopback address (::1); the kernel gives it to lo itself';
+  if (p.value >> 120n === 0xffn) return 'is an IPv6 multicast address (ff00::/8); an interface cannot own one, it can only join a group';
+  if (p.value >> 118n === V6_LINK_LOCAL_TOP10) {
+    return 'is an IPv6 link-local address (fe80::/10); the kernel gives every interface one itself, so the lab does not manage them';
+  }
+  return null;
+}
+
+function checkLink(link: LinkSpec, i: number, nodes: Map<string, NodeSpec>, linkOf: Map<string, number>, report: Report): LinkSpec {
+  link.endpoints.forEach((end, j) => {
+    const path: PathPart[] = ['links', i, 'endpoints', j];
+    const text = endpointKey(end);
+    const node = nodes.get(end.node);
+    if (!node) return report(path, text, `endpoint ${q(text)} names node ${q(end.node)}, which is not in nodes`);
+    const problem = interfaceNameProblem(end.iface);
+    if (problem) return report(path, text, `endpoint ${q(text)}: interface name ${q(end.iface)} ${problem}`);
+    if (end.iface === LOOPBACK) return report(path, text, `endpoint ${q(text)}: lo is the loopback interface and cannot be an end of a veth pair`);
+    if (j === 1 && text === endpointKey(link.endpoints[0])) {
+      return report(path, text, `link from ${q(text)} to itself; a veth pair has two different ends`);
+    }
+    const other = linkOf.get(text);
+    if (other !== undefined) return report(path, text, `${q(text)} is already an end of links[${other}]; an interface is in at most one link`);
+    linkOf.set(text, i);
+    // A link end no node lists is declared with defaults: files stay short.
+    if (!Object.hasOwn(node.interfaces, end.iface)) {
+      node.interfaces = Object.fromEntries([...Object.entries(node.interfaces), [end.iface, { addresses: [], up: true }]]);
+    }
+  });
+  const copy = (e: Endpoint): Endpoint => ({ node: e.node, iface: e.iface });
+  return { endpoints: [copy(link.endpoints[0]), copy(link.endpoints[1])] };
+}
+
+function checkUnlinked(name: string, node: NodeSpec, linkOf: Map<string, number>, report: Report): void {
+  for (const iface of Object.keys(node.interfaces)) {
+    // A bad name is reported already; it could not be linked either.
+    if (linkOf.has(endpointKey({ node: name, iface })) || interfaceNameProblem(iface)) continue;
+    const path = ['nodes', name, 'interfaces', iface];
+    if (node.kind === 'host') {
+      report(path, iface, `interface ${q(iface)} on the host node is in no link; the lab manages only the host ends of its own veth pairs, so add a link or remove it`);
+    } else if (iface !== LOOPBACK) {
+      report(path, iface, `interface ${q(iface)} is in no link; add a link or remove it`);
+    }
+  }
+}
+
+function normalizeRoutes(name: string, node: NodeSpec, routes: RouteSpec[], report: Report): RouteSpec[] {
+  if (routes.length > MAX_ROUTES_PER_NODE) {
+    report(['nodes', name, 'routes'], routes.length, `lists ${routes.length} routes; at most ${MAX_ROUTES_PER_NODE} are allowed per node`);
+    return [];
+  }
+  const destinations = new Map<string, number>();
+  const out: RouteSpec[] = [];
+  routes.forEach((route, i) => {
+    const path: PathPart[] = ['nodes', name, 'routes', i];
+    const normalized = normalizeRoute(route, node, path, report);
+    if (!normalized) return;
+    if (node.kind === 'host' && (normalized.to === 'default' || normalized.to === '::/0')) {
+      return report([...path, 'to'], route.to, `to ${q(route.to)}: the host node may not have a default route; it would replace the machine's own default route and cut the machine off from its network`);
+    }
+    const earlier = destinations.get(normalized.to);
+    if (earlier !== undefined) {
+      return report([...path, 'to'], route.to, `to ${q(route.to)} is already the destination of routes[${earlier}]; a node has one route per destination`);
+    }
+    destinations.set(normalized.to, i);
+    out.push(normalized);
+  });
+  return out;
+}
+
+function normalizeRoute(route: RouteSpec, node: NodeSpec, path: PathPart[], report: Report): RouteSpec | null {
+  const target = typeof route.to === 'string' ? normalizeRouteTarget(route.to) : { error: 'must be a string' };
+  if ('error' in target) {
+    report([...path, 'to'], route.to, `to ${q(route.to)} ${target.error}`);
+    return null;
+  }
+  if (route.via === undefined && route.dev === undefined) {
+    report(path, route, `route to ${q(route.to)} needs via (a gateway address) or dev (an interface of this node)`);
+    return null;
+  }
+  const out: RouteSpec = { to: target.value };
+  if (route.via !== undefined) {
+    const via = typeof route.via === 'string' ? parseAddress(route.via) : null;
+    if (!via) {
+      const hint = typeof route.via === 'string' && route.via.includes('/') ? 'must be a bare address such as 10.0.1.1, without a prefix length' : 'is not an IPv4 or IPv6 address';
+      report([...path, 'via'], route.via, `via ${q(route.via)} ${hint}`);
+      return null;
+    }
+    if (via.family !== target.family) {
+      report([...path, 'via'], route.via, `via ${q(route.via)} is IPv${via.family} but to ${q(route.to)} is IPv${target.family}`);
+      return null;
+    }
+    out.via = via.canonical;
+  }
+  if (route.dev !== undefined) {
+    if (route.dev !== LOOPBACK && (typeof route.dev !== 'string' || !Object.hasOwn(node.interfaces, route.dev))) {
+      const known = [...Object.keys(node.interfaces).filter((i) => i !== LOOPBACK), LOOPBACK].join(', ');
+      report([...path, 'dev'], route.dev, `dev ${q(route.dev)} is not an interface of this node (it has ${known})`);
+      return null;
+    }
+    out.dev = route.dev;
+  }
+  return out;
+}

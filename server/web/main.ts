@@ -1,0 +1,102 @@
+/**
+ * `vethlab serve`: parses its flags and starts the server. The CLI delegates
+ * here; it also runs on its own: `node --import tsx server/web/main.ts --port 0`.
+ */
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { startServer, type RunningServer } from './serve';
+
+export const DEFAULT_PORT = 3000;
+export const DEFAULT_HOST = '127.0.0.1';
+
+export const SERVE_USAGE = `Usage: vethlab serve [--port 3000] [--host 127.0.0.1] [--topology FILE] [--data-dir DIR] [--allow-host NAME]...
+
+Starts the web lab (run "npm run build" once first) and prints the URL to open,
+with its access token.
+  --port N          port to listen on; 0 picks a free one
+  --host ADDR       address to listen on; 0.0.0.0 serves other machines too (the token is still needed)
+  --topology FILE   apply this topology file at start
+  --data-dir DIR    where the lab keeps its state (default $VETHLAB_DATA_DIR or /var/lib/vethlab)
+  --allow-host NAME another name this server may be reached by (e.g. behind a proxy); also $VETHLAB_ALLOWED_HOSTS
+  --dev             Next.js development mode, for working on the page
+The token is random on every start unless $VETHLAB_TOKEN sets it.`;
+
+export class ServeUsageError extends Error {}
+
+export interface ServeArgs {
+  port: number;
+  host: string;
+  topologyFile?: string;
+  dataDir?: string;
+  allowHosts: string[];
+  dev: boolean;
+  help: boolean;
+}
+
+export function parseServeArgs(argv: string[]): ServeArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string', default: String(DEFAULT_PORT) },
+        host: { type: 'string', default: DEFAULT_HOST },
+        topology: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'allow-host': { type: 'string', multiple: true },
+        dev: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new ServeUsageError((e as Error).message);
+  }
+  const port = Number(values.port);
+  if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new ServeUsageError(`--port: "${values.port}" is not a port number (0 to 65535)`);
+  if (!/^[0-9A-Za-z.:-]+$/.test(values.host)) throw new ServeUsageError(`--host: "${values.host}" is not an address or host name`);
+  return {
+    port,
+    host: values.host,
+    topologyFile: values.topology,
+    dataDir: values['data-dir'],
+    allowHosts: values['allow-host'] ?? [],
+    dev: values.dev,
+    help: values.help,
+  };
+}
+
+/** Starts the server and stops it cleanly on SIGINT/SIGTERM. Resolves once it is listening. */
+export async function runServe(argv: string[]): Promise<RunningServer | undefined> {
+  const args = parseServeArgs(argv);
+  if (args.help) {
+    console.log(SERVE_USAGE);
+    return undefined;
+  }
+  const running = await startServer({
+    port: args.port,
+    host: args.host,
+    dataDir: args.dataDir,
+    topologyFile: args.topologyFile,
+    allowHosts: args.allowHosts,
+    dev: args.dev,
+    next: process.env.VETHLAB_NO_NEXT === '1' ? false : true,
+  });
+  const stop = () => {
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return running;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  runServe(process.argv.slice(2)).catch((e) => {
+    console.error(`error: ${(e as Error).message}`);
+    process.exit(e instanceof ServeUsageError ? 2 : 1);
+  });
+}

@@ -1,0 +1,153 @@
+/**
+ * The realtime side of the lab: every browser gets the lab's state and log
+ * when it connects, every change is broadcast to all of them (so two browsers
+ * always converge), and every edit goes through the Lab's one mutation queue.
+ * Every incoming payload is validated against server/protocol.ts first.
+ */
+import type { Server, Socket } from 'socket.io';
+import type { Lab, ApplyResult } from '../engine/lab';
+import { listNamespaces } from '../kernel/namespaces';
+import { readBatch } from '../kernel/ip';
+import { applyEdit, describeEdit, desiredFromObserved, type EditContext } from '../model/edits';
+import { stringifyTopology } from '../model/topology-file';
+import { exportShellScript } from '../export/shell-script';
+import type { Position, Topology } from '../model/topology';
+import {
+  describeIssue,
+  exportSchema,
+  labEditSchema,
+  type Ack,
+  type ClientToServerEvents,
+  type LabEdit,
+  type LogEntry,
+  type Progress,
+  type ServerToClientEvents,
+} from '../protocol';
+
+export type LabServer = Server<ClientToServerEvents, ServerToClientEvents>;
+type LabSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+export interface LabHub {
+  /** Sends the lab's state to every browser with the next version number. Whatever re-observes the kernel ends here, via the lab's 'state' event. */
+  broadcastState(topology?: Topology): void;
+  /** Stops listening to the lab. */
+  detach(): void;
+}
+
+/** Socket.io calls a handler without an acknowledgement when the client asked for none; answer into the void then. */
+function replyVia(ack: unknown): (r: Ack<object>) => void {
+  if (typeof ack !== 'function') return () => {};
+  return (r) => {
+    try {
+      ack(r);
+    } catch {
+      // The client is gone.
+    }
+  };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** What an engine result means for the browser that asked. */
+function ackOf(result: ApplyResult): Ack {
+  if (result.ok) return { ok: true };
+  if (result.errors?.length) {
+    return { ok: false, error: result.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('\n'), field: result.errors[0].path || undefined };
+  }
+  if (result.failure) {
+    return { ok: false, error: `"${result.failure.command}" failed: ${result.failure.message}. The lab is left as far as it got; the log shows each command.` };
+  }
+  return { ok: false, error: 'the change failed; the log shows each command' };
+}
+
+/** Names taken on the machine, which new nodes and host ends must avoid. */
+async function machineNames(): Promise<EditContext> {
+  const [namespaces, [links]] = await Promise.all([listNamespaces(), readBatch(undefined, ['link show'])]);
+  return { namespaces: namespaces.map((n) => n.name), hostInterfaces: (links as { ifname: string }[]).map((l) => l.ifname) };
+}
+
+export function attachLab(io: LabServer, lab: Lab): LabHub {
+  let version = 0;
+
+  const broadcastState = (topology = lab.current) => {
+    if (!topology) return;
+    version += 1;
+    io.emit('lab-state', { topology, version });
+  };
+  const onState = (topology: Topology) => broadcastState(topology);
+  const onEntries = (entries: LogEntry[]) => io.emit('log-append', entries);
+  const onProgress = (progress: Progress | null) => io.emit('lab-progress', progress);
+  lab.on('state', onState);
+  lab.log.on('entries', onEntries);
+  lab.on('progress', onProgress);
+
+  async function moveNodes(positions: Record<string, Position>): Promise<Ack> {
+    // Diagram only: the kernel is not touched. A node deleted while being dragged is skipped.
+    const known = lab.current?.nodes ?? {};
+    const kept = Object.entries(positions)
+      .filter(([name]) => Object.hasOwn(known, name))
+      .map(([name, p]) => [name, { x: Math.round(p.x) || 0, y: Math.round(p.y) || 0 }]);
+    await lab.setPositions(Object.fromEntries(kept));
+    broadcastState();
+    return { ok: true };
+  }
+
+  async function edit(payload: unknown): Promise<Ack> {
+    const parsed = labEditSchema.safeParse(payload);
+    if (!parsed.success) return { ok: false, ...describeIssue(parsed.error, payload) };
+    const e: LabEdit = parsed.data;
+    if (e.op === 'destroy') return ackOf(await lab.destroy({ observeAfter: true }));
+    if (e.op === 'move-nodes') return moveNodes(e.positions);
+    const ctx = await machineNames();
+    let refused: Ack | undefined;
+    const result = await lab.change(
+      (current) => {
+        const r = applyEdit(current, e, ctx);
+        if (r.ok) return r.topology;
+        refused = { ok: false, error: r.error, ...(r.field ? { field: r.field } : {}) };
+        return { errors: [{ path: r.field ?? '', message: r.error }] };
+      },
+      // A host node without cables is saved as diagram data (showHost) by the engine; the plan for it is empty.
+      { observeAfter: true, label: describeEdit(e) },
+    );
+    return refused ?? ackOf(result);
+  }
+
+  async function exportLab(payload: unknown): Promise<Ack<{ text: string }>> {
+    const parsed = exportSchema.safeParse(payload);
+    if (!parsed.success) return { ok: false, ...describeIssue(parsed.error, payload) };
+    const topology = desiredFromObserved(lab.current ?? (await lab.observe()).topology);
+    const text = parsed.data.format === 'yaml' ? stringifyTopology(topology) : exportShellScript(topology, await lab.mark());
+    return { ok: true, text };
+  }
+
+  const onConnection = (socket: LabSocket) => {
+    socket.on('lab-edit', (payload: unknown, ack: unknown) => {
+      const reply = replyVia(ack);
+      edit(payload).then(reply, (err) => reply({ ok: false, error: `the edit could not be applied: ${errorText(err)}` }));
+    });
+    socket.on('lab-export', (payload: unknown, ack: unknown) => {
+      const reply = replyVia(ack);
+      exportLab(payload).then(reply, (err) => reply({ ok: false, error: `the lab could not be exported: ${errorText(err)}` }));
+    });
+    const greet = async () => {
+      const topology = lab.current ?? (await lab.observe()).topology;
+      socket.emit('lab-state', { topology, version });
+      socket.emit('log-append', lab.log.recent());
+    };
+    greet().catch((err) => socket.emit('log-append', [{ seq: 0, time: new Date().toISOString(), source: 'info', status: 'error', text: 'the lab could not be read', message: errorText(err) }]));
+  };
+  io.on('connection', onConnection);
+
+  return {
+    broadcastState,
+    detach() {
+      lab.off('state', onState);
+      lab.log.off('entries', onEntries);
+      lab.off('progress', onProgress);
+      io.off('connection', onConnection);
+    },
+  };
+}

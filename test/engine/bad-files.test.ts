@@ -1,0 +1,144 @@
+/**
+ * Bad topology files through the CLI on the real kernel (root): each gives a
+ * clear error naming the field and the value, a non-zero exit, and no change
+ * to the kernel (ip -json before and after).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ipJson, kernelSnapshot, randomSuffix, removeAll, vethlab } from '../support/kernel';
+import { parsePrefix } from '../../server/model/prefix';
+
+const id = randomSuffix();
+const A = `vlbad${id}a`;
+const B = `vlbad${id}b`;
+const FOREIGN = `vlbad${id}foreign`;
+let dataDir: string;
+const ours = (ns: string) => ns.startsWith(`vlbad${id}`) || ['host', 'host2', 'nowhere'].includes(ns);
+
+/** The machine's own network: its first non-default route through a real interface, and that interface. */
+function ownNetwork(): { dev: string; inside: string } {
+  const routes = ipJson<{ dst: string; dev?: string }[]>(['route', 'show', 'table', 'main']);
+  const r = routes.find((x) => x.dst !== 'default' && x.dst.includes('/') && x.dev && x.dev !== 'lo');
+  assert.ok(r, 'this machine has no network route to test the host-safety check against');
+  const p = parsePrefix(r.dst)!;
+  const bits = BigInt(32 - p.length);
+  const host = p.length <= 30 ? (p.value >> bits << bits) + 2n : p.value;
+  const addr = [24n, 16n, 8n, 0n].map((s) => String((host >> s) & 255n)).join('.');
+  return { dev: r.dev!, inside: `${addr}/${p.length}` };
+}
+
+function pair(extra = '', aIface = 'veth0', bIface = 'veth1'): string {
+  return `name: bad
+nodes:
+  ${A}:
+    interfaces:
+      ${aIface}: {addresses: [10.0.1.0/24]}
+  ${B}:
+    interfaces:
+      ${bIface}: {addresses: [10.0.1.1/24]}
+${extra}
+links:
+  - endpoints: [${A}:${aIface}, ${B}:${bIface}]
+`;
+}
+
+function nodeNamed(name: string): string {
+  return `name: bad\nnodes:\n  ${JSON.stringify(name)}: {}\n`;
+}
+
+function ifaceNamed(name: string): string {
+  return `name: bad\nnodes:\n  ${A}: {}\n  ${B}: {}\nlinks:\n  - endpoints: [${JSON.stringify(`${A}:${name}`)}, ${B}:veth1]\n`;
+}
+
+function hostFile(hostIface: string, address: string, routes = ''): string {
+  return `name: bad
+nodes:
+  host:
+    kind: host
+    interfaces:
+      ${hostIface}: {addresses: [${address}]}
+${routes}
+  ${A}:
+    interfaces:
+      veth1: {addresses: [10.0.1.1/24]}
+links:
+  - endpoints: [host:${hostIface}, ${A}:veth1]
+`;
+}
+
+const cases: { name: string; file: () => string; expect: RegExp }[] = [
+  { name: 'shell metacharacters in a node name', file: () => nodeNamed('a;rm -rf /'), expect: /nodes.*"a;rm -rf \/"/ },
+  { name: 'command substitution in a node name', file: () => nodeNamed('$(reboot)'), expect: /"\$\(reboot\)"/ },
+  { name: 'backticks in a node name', file: () => nodeNamed('`id`'), expect: /"`id`"/ },
+  { name: 'a path as a namespace name', file: () => nodeNamed('../x'), expect: /"\.\.\/x"/ },
+  { name: 'a 16-byte interface name', file: () => ifaceNamed('abcdefghijklmnop'), expect: /abcdefghijklmnop.*16 bytes/ },
+  { name: 'a format string as an interface name', file: () => ifaceNamed('%d'), expect: /"%d"/ },
+  { name: 'an interface name with a leading -', file: () => ifaceNamed('-help'), expect: /"-help"/ },
+  { name: 'an interface named ..', file: () => ifaceNamed('..'), expect: /"\.\."/ },
+  { name: 'whitespace in an interface name', file: () => ifaceNamed('ve th'), expect: /ve th/ },
+  { name: 'an octet over 255', file: () => pair().replace('10.0.1.0/24', '10.0.1.300/24'), expect: /addresses\[0\].*10\.0\.1\.300\/24/ },
+  { name: 'an address without a length', file: () => pair().replace('10.0.1.0/24', '10.0.1.9'), expect: /addresses\[0\].*10\.0\.1\.9/ },
+  { name: 'a prefix length over 32', file: () => pair().replace('10.0.1.0/24', '10.0.1.0/33'), expect: /10\.0\.1\.0\/33/ },
+  { name: 'an IPv6 length over 128', file: () => pair().replace('10.0.1.0/24', 'fd00::1/129'), expect: /fd00::1\/129/ },
+  { name: 'an interface in two links', file: () => pair().replace('links:', `links:\n  - endpoints: [${A}:veth0, ${B}:veth2]`), expect: /veth0/ },
+  { name: 'a link to an unknown node', file: () => pair().replace(`${B}:veth1]`, 'nowhere:veth1]'), expect: /links\[0\].*nowhere/ },
+  { name: 'a link from an interface to itself', file: () => pair().replace(`${B}:veth1]`, `${A}:veth0]`), expect: /links\[0\]/ },
+  { name: 'lo as a cable end', file: () => ifaceNamed('lo'), expect: /lo/ },
+  { name: 'an endpoint without a colon', file: () => pair().replace(`${A}:veth0,`, `${A}veth0,`), expect: /links\[0\]\.endpoints\[0\]/ },
+  { name: 'two host nodes', file: () => hostFile('vlh' + id, '10.0.3.1/24').replace('nodes:\n', 'nodes:\n  host2: {kind: host}\n'), expect: /host/ },
+  { name: 'a host default route', file: () => hostFile('vlh' + id, '10.0.3.1/24', '    routes:\n      - {to: default, via: 10.0.3.2}'), expect: /routes\[0\].*default/ },
+  { name: 'a route target with host bits', file: () => pair().replace(`  ${B}:`, `    routes:\n      - {to: 10.0.2.5/24, via: 10.0.1.1}\n  ${B}:`), expect: /10\.0\.2\.5\/24/ },
+  { name: 'an unknown key', file: () => pair().replace('name: bad', 'name: bad\ncolour: red'), expect: /colour/ },
+  { name: 'a duplicate key', file: () => pair().replace(`  ${B}:\n`, `  ${A}: {}\n  ${B}:\n`), expect: new RegExp(A) },
+  { name: 'a YAML syntax error', file: () => 'name: bad\nnodes: [unclosed\n', expect: /:\d+:\d+/ },
+  { name: 'a wrong type', file: () => pair().replace('{addresses: [10.0.1.0/24]}', '{addresses: 10.0.1.0/24}'), expect: /addresses/ },
+  { name: 'a file over the size limit', file: () => pair() + `# ${'x'.repeat(600 * 1024)}\n`, expect: /bytes/ },
+  { name: "one of the machine's own interfaces (eth0 or the like) on the host", file: () => hostFile(ownNetwork().dev, '10.0.3.1/24'), expect: new RegExp(`interfaces.*${ownNetwork().dev}.*did not create`) },
+  { name: "a host address inside the machine's own network", file: () => hostFile('vlh' + id, ownNetwork().inside), expect: /overlaps.*cut this machine off/ },
+  { name: 'a namespace that exists but the lab did not create', file: () => pair().replaceAll(A, FOREIGN), expect: new RegExp(`${FOREIGN}.*not created by this lab.*ip netns del ${FOREIGN}`) },
+];
+
+before(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'vethlab-bad-'));
+  execFileSync('ip', ['netns', 'add', FOREIGN]);
+});
+
+after(async () => {
+  removeAll([A, B, FOREIGN], ['vlh' + id]);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+test(`at least 20 bad files (${cases.length})`, () => assert.ok(cases.length >= 20));
+
+for (const c of cases) {
+  test(`bad file: ${c.name}`, async () => {
+    const file = path.join(dataDir, 'bad.yml');
+    await writeFile(file, c.file());
+    const before = kernelSnapshot(ours);
+    const res = await vethlab(['apply', file], dataDir);
+    assert.notEqual(res.code, 0, `exit 0 for a bad file; stdout: ${res.stdout}`);
+    assert.match(res.stderr, /^error: /m);
+    assert.match(res.stderr, c.expect);
+    assert.match(res.stderr, /Nothing was changed/);
+    assert.equal(kernelSnapshot(ours), before, 'the kernel changed');
+  });
+}
+
+test('bad CLI arguments name the argument', async () => {
+  const cases: [string[], RegExp][] = [
+    [['apply'], /needs a topology FILE/],
+    [['apply', '/nonexistent/x.yml'], /FILE: cannot read "\/nonexistent\/x.yml"/],
+    [['export', '--format', 'xml'], /--format: "xml"/],
+    [['status', '--colour'], /colour/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ];
+  for (const [args, expect] of cases) {
+    const res = await vethlab(args, dataDir);
+    assert.equal(res.code, 2, `${args.join(' ')}: exit ${res.code}`);
+    assert.match(res.stderr, expect);
+  }
+});

@@ -1,0 +1,82 @@
+/** Helpers for tests that run on the real kernel (as root). */
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+
+const execFileP = promisify(execFile);
+export const REPO = path.resolve(import.meta.dirname, '../..');
+export const CLI = path.join(REPO, 'server/cli/vethlab.mjs');
+
+export function ipJson<T = any>(args: string[]): T {
+  const out = execFileSync('ip', ['-json', ...args], { encoding: 'utf8' });
+  return (out.trim() === '' ? [] : JSON.parse(out)) as T;
+}
+
+export function namespaceNames(): string[] {
+  return ipJson<{ name: string }[]>(['netns', 'list']).map((n) => n.name).sort();
+}
+
+/** Links and addresses without counters or timers: what must not change when nothing should. */
+function stable(links: any[]): any[] {
+  return links.map(({ stats64, addr_info, ...rest }) => ({
+    ...rest,
+    addr_info: (addr_info ?? []).map(({ valid_life_time, preferred_life_time, ...a }: any) => a),
+  }));
+}
+
+/**
+ * A picture of the kernel's network state: the root's interfaces, addresses
+ * and routes, and those of every namespace the filter keeps (tests running
+ * beside this one make their own).
+ */
+export function kernelSnapshot(namespaces: (name: string) => boolean = () => true): string {
+  const names = namespaceNames().filter(namespaces);
+  const read = (prefix: string[]) => ({
+    links: stable(ipJson([...prefix, 'addr', 'show'])),
+    routes: ipJson([...prefix, 'route', 'show', 'table', 'all']),
+  });
+  return JSON.stringify({ names, root: read([]), namespaces: Object.fromEntries(names.map((n) => [n, read(['-n', n])])) });
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function vethlab(args: string[], dataDir: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args, '--data-dir', dataDir], { cwd: REPO, env: { ...process.env, VETHLAB_DATA_DIR: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+/** Pings inside the lab only: from a namespace (or the root for undefined) to an address of the test's own. */
+export async function ping(netns: string | undefined, address: string, count = 3): Promise<string> {
+  const argv = ['ping', '-c', String(count), '-W', '1', '-i', '0.2', address];
+  const { stdout } = await execFileP(netns ? 'ip' : argv[0], netns ? ['netns', 'exec', netns, ...argv] : argv.slice(1));
+  return stdout;
+}
+
+/** Removes namespaces and host links by name, ignoring ones already gone. */
+export function removeAll(namespaces: string[], hostLinks: string[] = []): void {
+  for (const l of hostLinks) {
+    try {
+      execFileSync('ip', ['link', 'del', l], { stdio: 'ignore' });
+    } catch {}
+  }
+  for (const n of namespaces) {
+    try {
+      execFileSync('ip', ['netns', 'del', n], { stdio: 'ignore' });
+    } catch {}
+  }
+}
+
+export function randomSuffix(): string {
+  return Math.random().toString(36).slice(2, 7);
+}

@@ -1,0 +1,164 @@
+/**
+ * Shared by the realtime server tests: a real server on 127.0.0.1 port 0
+ * with its own data directory, socket.io clients, and cleanup that removes
+ * every namespace the test made even when the test fails. Names carry a
+ * random tag so parallel runs never collide.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { io as connectClient, type Socket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
+import { startServer, type RunningServer } from '../../server/web/serve';
+import { Lab } from '../../server/engine/lab';
+import type { Ack, ClientToServerEvents, LabState, LogEntry, ServerToClientEvents } from '../../server/protocol';
+
+export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** How long a test waits for an answer from the server; kernel edits take a few hundred milliseconds. */
+export const WAIT_MS = 15_000;
+
+export function ip(...args: string[]): string {
+  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function ipJson<T = unknown>(...args: string[]): T {
+  const out = ip('-json', ...args).trim();
+  return (out === '' ? [] : JSON.parse(out)) as T;
+}
+
+export function netnsNames(): string[] {
+  return ipJson<{ name: string }[]>('netns', 'list').map((n) => n.name).sort();
+}
+
+export function tag(): string {
+  return randomBytes(3).toString('hex');
+}
+
+/** Deletes the given namespaces if they exist; the fallback when lab.destroy() could not run. */
+export function removeNamespaces(names: readonly string[]): void {
+  const present = new Set(netnsNames());
+  for (const ns of names) {
+    if (!present.has(ns)) continue;
+    try {
+      ip('netns', 'del', ns);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
+
+export function removeHostLinks(names: readonly string[]): void {
+  for (const name of names) {
+    try {
+      ip('link', 'del', name);
+    } catch {
+      // Never made, or gone with its peer.
+    }
+  }
+}
+
+export interface TestServer {
+  server: RunningServer;
+  dataDir: string;
+  base: string;
+  /** Destroys the lab, deletes the given leftovers, stops the server and removes the data directory. */
+  cleanup(namespaces: readonly string[], hostLinks?: readonly string[]): Promise<void>;
+}
+
+export async function makeDataDir(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), 'vlw-data-'));
+}
+
+/** Removes everything the lab of a data directory made, then the fallbacks, then the directory. */
+export async function destroyLab(dataDir: string, namespaces: readonly string[], hostLinks: readonly string[] = []): Promise<void> {
+  try {
+    await new Lab(dataDir).destroy();
+  } finally {
+    removeHostLinks(hostLinks);
+    removeNamespaces(namespaces);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function startTestServer(extra: { allowHosts?: string[] } = {}): Promise<TestServer> {
+  const dataDir = await makeDataDir();
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, next: false, quiet: true, ...extra });
+  return {
+    server,
+    dataDir,
+    base: `http://127.0.0.1:${server.port}`,
+    async cleanup(namespaces, hostLinks = []) {
+      try {
+        await server.lab.destroy();
+      } finally {
+        await server.close();
+        await destroyLab(dataDir, namespaces, hostLinks);
+      }
+    },
+  };
+}
+
+/** A client that records every state and log entry it receives. */
+export class Recorder {
+  states: LabState[] = [];
+  log: LogEntry[] = [];
+
+  constructor(readonly socket: Client) {
+    socket.on('lab-state', (s) => this.states.push(s));
+    socket.on('log-append', (entries) => this.log.push(...entries));
+  }
+
+  get state(): LabState | undefined {
+    return this.states.at(-1);
+  }
+
+  /** Sends a request and waits for its acknowledgement. */
+  async send(event: 'lab-edit' | 'lab-export', payload: unknown): Promise<Ack<{ text?: string }>> {
+    return (await (this.socket as Socket).timeout(WAIT_MS).emitWithAck(event, payload)) as Ack<{ text?: string }>;
+  }
+
+  /** Waits until a received state satisfies the predicate. */
+  async waitForState(pred: (s: LabState) => boolean, what = 'a matching state'): Promise<LabState> {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const found = this.states.find(pred);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(this.state)}`);
+      await sleep(20);
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Connects and waits for the first lab-state, or rejects with the connect error. */
+export async function connect(base: string, opts: Partial<ManagerOptions & SocketOptions> = {}): Promise<Recorder> {
+  const socket: Client = connectClient(base, { reconnection: false, forceNew: true, timeout: WAIT_MS, ...opts });
+  const recorder = new Recorder(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect_error', (e) => {
+      socket.close();
+      reject(e);
+    });
+    socket.once('lab-state', () => resolve());
+  });
+  return recorder;
+}
+
+/** Tries to connect and says why it failed, or null if it succeeded (and then disconnects). */
+export async function connectError(base: string, opts: Partial<ManagerOptions & SocketOptions>): Promise<string | null> {
+  try {
+    const r = await connect(base, opts);
+    r.close();
+    return null;
+  } catch (e) {
+    const err = e as Error & { context?: { responseText?: string } };
+    return `${err.message} ${err.context?.responseText ?? ''}`.trim();
+  }
+}
