@@ -9,7 +9,7 @@ import * as pty from 'node-pty';
 import type { TerminalInfo } from '../protocol';
 import { AckFlowControl } from './flow-control';
 import { OutputBatcher } from './output-batcher';
-import { isRunning, killTerminal, signalTerminal } from './process-tree';
+import { killTerminal, signalTerminal } from './process-tree';
 import { Scrollback } from './scrollback';
 import { TerminalCgroup } from './terminal-cgroup';
 import type { Command } from './shell-command';
@@ -192,7 +192,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> {
   /**
    * Ends the terminal: SIGHUP to its processes (bash passes it on to its jobs),
    * SIGKILL to whatever is left after CLOSE_HARD_CAP_MS. Resolves once the
-   * process has exited and nothing of it remains. The exit event carries
+   * process has exited and nothing of it remains (waiting at most twice the cap). The exit event carries
    * `reason`. Calling it on a terminal that already ended resolves at once.
    */
   async close(reason: string): Promise<void> {
@@ -205,19 +205,12 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> {
       this.pty.resume();
       signalTerminal(this.pid, 'SIGHUP');
     }
-    let timer: NodeJS.Timeout | undefined;
-    const capped = await Promise.race([
-      this.exited.then(() => false),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), CLOSE_HARD_CAP_MS);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (capped) {
+    if (!(await within(this.exited, CLOSE_HARD_CAP_MS))) {
       killTerminal(this.pid);
       this.cgroup?.kill();
     }
-    await this.cleanedUp;
+    // Bounded too, so that a process stuck in the kernel cannot hold up a server shutdown.
+    await within(this.cleanedUp, CLOSE_HARD_CAP_MS);
   }
 
   private finish(reason: string): void {
@@ -231,11 +224,6 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> {
     killTerminal(this.pid);
     this.emit('exit', reason);
   }
-
-  /** For tests and diagnostics: is the pty's own process still there? */
-  processRunning(): boolean {
-    return isRunning(this.pid);
-  }
 }
 
 function describeExit(kind: TerminalKind, exitCode: number, signal: number | undefined): string {
@@ -245,4 +233,19 @@ function describeExit(kind: TerminalKind, exitCode: number, signal: number | und
     return `${what} was killed by ${name}`;
   }
   return `${what} exited with code ${exitCode}`;
+}
+
+/** Whether `promise` settled within `ms`. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -104,7 +104,7 @@ function listen(server: ReturnType<typeof createServer>, port: number, host: str
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
-  const token = opts.token ?? process.env.VETHLAB_TOKEN ?? newToken();
+  const token = opts.token ?? (process.env.VETHLAB_TOKEN || newToken());
   if (token.length === 0) throw new Error('the access token must not be empty');
   const lab = new Lab(opts.dataDir);
   const topology = opts.topologyFile ? await readTopology(opts.topologyFile) : undefined;

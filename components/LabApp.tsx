@@ -1,0 +1,204 @@
+'use client';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { LabEdit } from '@/server/protocol';
+import { linkKey, type Position } from '@/server/model/topology';
+import { useLab } from './hooks/useLab';
+import { useToasts } from './hooks/useToasts';
+import { usePositionOverrides } from './hooks/usePositionOverrides';
+import { useDeleteKey } from './hooks/useDeleteKey';
+import { usePanelSize } from './hooks/usePanelSize';
+import type { Selection } from './hooks/useFlowElements';
+import { autoLayout } from './lib/auto-layout';
+import { effectivePositions, freeSlot } from './lib/positions';
+import { downloadText } from './lib/download';
+import { copyText } from './lib/clipboard';
+import LabCanvas from './canvas/LabCanvas';
+import Toolbar from './toolbar/Toolbar';
+import Inspector from './inspector/Inspector';
+import BottomPanel, { LOG_TAB } from './bottom/BottomPanel';
+import Toasts from './ui/Toasts';
+import ConnectionBanner from './ui/ConnectionBanner';
+
+/** A new node's slot stays taken this long, so quick clicks do not stack nodes before the state arrives. */
+const RESERVED_SLOT_MS = 5000;
+/** Rough xterm.js cell size at 15px, for the size a terminal opens at (it is fitted right after). */
+const CELL_PX = { width: 9, height: 18 };
+
+export default function LabApp() {
+  const lab = useLab();
+  const { toasts, push, dismiss } = useToasts();
+  const topology = lab.state?.topology ?? null;
+  const [selection, setSelection] = useState<Selection>(null);
+  const [activeTab, setActiveTab] = useState(LOG_TAB);
+  const [fitSignal, setFitSignal] = useState(0);
+  const { overrides, drag, sent, answered } = usePositionOverrides(lab.state?.version);
+  const bottom = usePanelSize('vethlab.bottomPanelPx', 260, 120, 0.7);
+  const reserved = useRef<{ at: number; position: Position }[]>([]);
+  const selectNewNode = useRef<Set<string> | null>(null);
+  const connected = lab.status === 'connected';
+
+  const positions = useMemo(() => (topology ? effectivePositions(topology, overrides) : {}), [topology, overrides]);
+
+  const { edit } = lab;
+  const run = useCallback(
+    async (e: LabEdit) => {
+      const r = await edit(e);
+      if (!r.ok) push('error', r.error);
+      return r;
+    },
+    [edit, push],
+  );
+
+  // A node that appears after `Add namespace` is selected, so it can be named at once.
+  useEffect(() => {
+    const before = selectNewNode.current;
+    if (!topology || !before) return;
+    const added = Object.keys(topology.nodes).find((n) => !before.has(n));
+    if (added) {
+      selectNewNode.current = null;
+      setSelection({ kind: 'node', id: added });
+    }
+  }, [topology]);
+
+  // Forget a selection the server's state no longer has (deleted here or by another browser).
+  useEffect(() => {
+    if (!topology || !selection) return;
+    const exists = selection.kind === 'node' ? !!topology.nodes[selection.id] : topology.links.some((l) => linkKey(l) === selection.id);
+    if (!exists) setSelection(null);
+  }, [topology, selection]);
+
+  // The token is in the cookie once connected; keep it off the projector.
+  useEffect(() => {
+    if (!connected) return;
+    const url = new URL(window.location.href);
+    if (!url.searchParams.has('token')) return;
+    url.searchParams.delete('token');
+    window.history.replaceState(null, '', url.toString());
+  }, [connected]);
+
+  const addNode = (kind: 'netns' | 'host') => {
+    const now = Date.now();
+    reserved.current = reserved.current.filter((r) => now - r.at < RESERVED_SLOT_MS);
+    const position = freeSlot([...Object.values(positions), ...reserved.current.map((r) => r.position)]);
+    reserved.current.push({ at: now, position });
+    selectNewNode.current = new Set(Object.keys(topology?.nodes ?? {}));
+    void run({ op: 'add-node', kind, position }).then((r) => {
+      if (!r.ok) selectNewNode.current = null;
+    });
+  };
+
+  const movedTo = useCallback(
+    async (moved: Record<string, Position>) => {
+      sent(moved);
+      const r = await run({ op: 'move-nodes', positions: moved });
+      answered(Object.keys(moved), r.ok);
+    },
+    [run, sent, answered],
+  );
+
+  const load = async (yaml: string) => {
+    setSelection(null);
+    const r = await run({ op: 'load', yaml });
+    if (r.ok) setFitSignal((n) => n + 1);
+  };
+
+  const exportAs = async (format: 'yaml' | 'sh') => {
+    const r = await lab.exportLab(format);
+    if (!r.ok) return push('error', r.error);
+    const base = (topology?.name || 'lab').replace(/[^A-Za-z0-9_.-]/g, '_');
+    downloadText(`${base}.${format}`, r.text, format === 'yaml' ? 'application/yaml' : 'text/x-shellscript');
+  };
+
+  const layout = () => {
+    if (!topology) return;
+    void movedTo(autoLayout(topology));
+    setFitSignal((n) => n + 1);
+  };
+
+  const deleteSelection = useCallback(
+    (sel: NonNullable<Selection>) => {
+      if (sel.kind === 'node') return void run({ op: 'delete-node', name: sel.id });
+      const link = topology?.links.find((l) => linkKey(l) === sel.id);
+      if (link) void run({ op: 'delete-link', a: link.endpoints[0], b: link.endpoints[1] });
+    },
+    [run, topology],
+  );
+  useDeleteKey(selection, deleteSelection);
+
+  const openTerminal = async (node: string, ping?: string) => {
+    if (!lab.hub) return;
+    const cols = Math.max(20, Math.floor((window.innerWidth - 32) / CELL_PX.width));
+    const rows = Math.max(5, Math.floor((bottom.size - 56) / CELL_PX.height));
+    const r = await lab.hub.open(node, { ping, cols, rows });
+    if (r.ok) setActiveTab(r.id);
+    else push('error', r.error);
+  };
+
+  const closeTerminal = (id: string) => {
+    lab.hub?.close(id);
+    if (activeTab === id) setActiveTab(LOG_TAB);
+  };
+
+  const copyLog = async (script: string) => {
+    if (await copyText(script)) push('info', 'Copied the commands as a shell script');
+    else push('error', 'the browser refused to copy; select the log text instead');
+  };
+
+  const hasHost = !!topology && Object.values(topology.nodes).some((n) => n.kind === 'host');
+  return (
+    <div className="app" style={{ '--bottom-height': `${bottom.size}px` } as React.CSSProperties}>
+      <Toolbar
+        connected={connected}
+        labName={topology?.name ?? ''}
+        nodeCount={topology ? Object.keys(topology.nodes).length : 0}
+        hasHost={hasHost}
+        progress={lab.progress}
+        onAddNamespace={() => addNode('netns')}
+        onAddHost={() => addNode('host')}
+        onLoad={load}
+        onExport={exportAs}
+        onAutoLayout={layout}
+        onReset={() => {
+          setSelection(null);
+          void run({ op: 'destroy' });
+        }}
+        onError={(m) => push('error', m)}
+      />
+      <ConnectionBanner status={lab.status} detail={lab.statusDetail} />
+      <main className="workspace">
+        <LabCanvas
+          topology={topology}
+          positions={positions}
+          traffic={lab.traffic}
+          selection={selection}
+          onSelect={setSelection}
+          onDrag={drag}
+          onDragStop={movedTo}
+          onConnectNodes={(a, b) => void run({ op: 'add-link', a, b })}
+          fitSignal={fitSignal}
+          editable={connected}
+        />
+        <Inspector
+          selection={selection}
+          topology={topology}
+          traffic={lab.traffic}
+          run={run}
+          onSelect={setSelection}
+          onOpenTerminal={(node) => void openTerminal(node)}
+          onPing={(node, target) => void openTerminal(node, target)}
+        />
+      </main>
+      <div className="splitter" {...bottom.separatorProps} />
+      <BottomPanel
+        log={lab.log}
+        terminals={lab.terminals}
+        hub={lab.hub}
+        active={activeTab}
+        onActivate={setActiveTab}
+        onCloseTerminal={closeTerminal}
+        onCopy={copyLog}
+      />
+      <Toasts toasts={toasts} onDismiss={dismiss} />
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+/**
+ * The server keeps nothing the kernel does not: after kill -9 and a new
+ * start on the same data directory, browsers see the lab as the kernel has
+ * it, with the diagram's positions kept. Also: --topology applies a file.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { once } from 'node:events';
+import { Lab } from '../../server/engine/lab';
+import { desiredFromObserved } from '../../server/model/edits';
+import { REPO_ROOT, startServer } from '../../server/web/serve';
+import { WAIT_MS, connect, destroyLab, makeDataDir, netnsNames, tag } from './web-fixture';
+
+interface Child {
+  proc: ChildProcess;
+  url: string;
+  token: string;
+  base: string;
+}
+
+/** Starts `server/web/main.ts` as its own process (without the Next.js page) and waits for its URL. */
+async function spawnServer(dataDir: string, extra: string[] = []): Promise<Child> {
+  const env = { ...process.env, VETHLAB_NO_NEXT: '1' };
+  delete env.VETHLAB_TOKEN;
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/web/main.ts', '--port', '0', '--data-dir', dataDir, ...extra], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stderr!.on('data', (d) => (err += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server printed no URL in time; stderr: ${err}`)), WAIT_MS);
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const m = /vethlab is running: (http:\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited with ${code}: ${err}`));
+    });
+  });
+  const u = new URL(url);
+  return { proc, url, token: u.searchParams.get('token')!, base: u.origin };
+}
+
+async function kill(child: Child | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!child || child.proc.exitCode !== null || child.proc.signalCode !== null) return;
+  const exited = once(child.proc, 'exit');
+  child.proc.kill(signal);
+  await exited;
+}
+
+test('after kill -9 and a restart the page shows the kernel\'s lab with its positions', async () => {
+  const t = tag();
+  const A = `vlw-${t}-a`;
+  const B = `vlw-${t}-b`;
+  const net = `10.215.${randomInt(0, 256)}`;
+  const dataDir = await makeDataDir();
+  let first: Child | undefined;
+  let second: Child | undefined;
+  try {
+    first = await spawnServer(dataDir);
+    assert.equal(first.token.length, 48, 'a fresh random token (24 bytes in hex)');
+    const client = await connect(first.base, { auth: { token: first.token } });
+    for (const edit of [
+      { op: 'add-node', kind: 'netns', name: A },
+      { op: 'add-node', kind: 'netns', name: B },
+      { op: 'add-link', a: A, b: B },
+    ]) {
+      assert.deepEqual(await client.send('lab-edit', edit), { ok: true }, JSON.stringify(edit));
+    }
+    const link = client.state!.topology.links[0];
+    const ends = Object.fromEntries(link.endpoints.map((e) => [e.node, e.iface]));
+    assert.deepEqual(await client.send('lab-edit', { op: 'set-interface', node: A, iface: ends[A], addresses: [`${net}.1/30`], up: true }), { ok: true });
+    assert.deepEqual(await client.send('lab-edit', { op: 'set-interface', node: B, iface: ends[B], addresses: [`${net}.2/30`], up: true }), { ok: true });
+    const positions = { [A]: { x: 120, y: 80 }, [B]: { x: 420, y: 80 } };
+    assert.deepEqual(await client.send('lab-edit', { op: 'move-nodes', positions }), { ok: true });
+    client.close();
+
+    await kill(first, 'SIGKILL');
+    assert.ok(netnsNames().includes(A) && netnsNames().includes(B), 'the kernel keeps the lab without the server');
+
+    second = await spawnServer(dataDir);
+    assert.notEqual(second.token, first.token);
+    const again = await connect(second.base, { auth: { token: second.token } });
+    const shown = again.states[0].topology;
+    const kernel = (await new Lab(dataDir).observe()).topology;
+    assert.deepEqual(desiredFromObserved(shown), desiredFromObserved(kernel));
+    assert.deepEqual(shown.nodes[A].position, positions[A]);
+    assert.deepEqual(shown.nodes[B].position, positions[B]);
+    assert.deepEqual(shown.nodes[A].interfaces[ends[A]].addresses, [`${net}.1/30`]);
+    // And it still works: an edit through the new server reaches the kernel.
+    assert.deepEqual(await again.send('lab-edit', { op: 'set-interface', node: B, iface: ends[B], addresses: [`${net}.2/30`], up: true }), { ok: true });
+    execFileSync('ip', ['netns', 'exec', A, 'ping', '-c', '1', '-W', '1', `${net}.2`], { stdio: 'ignore' });
+    again.close();
+  } finally {
+    await kill(first, 'SIGKILL');
+    await kill(second, 'SIGTERM');
+    await destroyLab(dataDir, [A, B]);
+  }
+  assert.ok(!netnsNames().includes(A) && !netnsNames().includes(B));
+});
+
+test('a topology file given at start is applied', async () => {
+  const t = tag();
+  const C = `vlw-${t}-c`;
+  const D = `vlw-${t}-d`;
+  const dataDir = await makeDataDir();
+  const file = path.join(dataDir, 'lab.yaml');
+  await writeFile(file, `name: start\nnodes:\n  ${C}:\n    position: {x: 5, y: 6}\n  ${D}: {}\nlinks:\n  - endpoints: [${C}:veth0, ${D}:veth0]\n`);
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    server = await startServer({ port: 0, host: '127.0.0.1', dataDir, topologyFile: file, next: false, quiet: true });
+    assert.ok(netnsNames().includes(C) && netnsNames().includes(D));
+    const client = await connect(`http://127.0.0.1:${server.port}`, { auth: { token: server.token } });
+    assert.equal(client.state!.topology.name, 'start');
+    assert.deepEqual(client.state!.topology.nodes[C].position, { x: 5, y: 6 });
+    client.close();
+    await assert.rejects(startServer({ port: 0, host: '127.0.0.1', dataDir, topologyFile: `${file}.missing`, next: false, quiet: true }), /--topology/);
+  } finally {
+    await server?.close();
+    await destroyLab(dataDir, [C, D]);
+  }
+});
