@@ -12,6 +12,13 @@ import type { ShellUser } from './shell-user';
 /** The capabilities a lab shell keeps: configure interfaces and routes; raw sockets for ping and tcpdump. */
 export const SHELL_CAPABILITIES = ['net_admin', 'net_raw'] as const;
 
+/**
+ * A terminal on the host node runs in the machine's own namespace, where
+ * CAP_NET_ADMIN could take eth0 down: it keeps only CAP_NET_RAW, so it can
+ * look (ip addr, ip route), ping and capture, but not change anything.
+ */
+export const HOST_SHELL_CAPABILITIES = ['net_raw'] as const;
+
 export const SHELL_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Echo requests sent by a ping terminal. */
@@ -27,8 +34,8 @@ export interface Command {
  * capabilities across exec for a non-root uid; the bounding set and
  * no_new_privs keep set-uid and file-capability programs from adding more.
  */
-export function dropPrivilegesArgs(user: Pick<ShellUser, 'uid' | 'gid'>): string[] {
-  const caps = `-all,${SHELL_CAPABILITIES.map((c) => `+${c}`).join(',')}`;
+export function dropPrivilegesArgs(user: Pick<ShellUser, 'uid' | 'gid'>, capabilities: readonly string[] = SHELL_CAPABILITIES): string[] {
+  const caps = `-all,${capabilities.map((c) => `+${c}`).join(',')}`;
   return [
     `--reuid=${user.uid}`,
     `--regid=${user.gid}`,
@@ -48,7 +55,7 @@ export function namespacedCommand(
   program: string[],
 ): Command {
   if (user.uid === 0) throw new Error('lab terminals must not run as root');
-  const unprivileged = ['setpriv', ...dropPrivilegesArgs(user), ...program];
+  const unprivileged = ['setpriv', ...dropPrivilegesArgs(user, netns === undefined ? HOST_SHELL_CAPABILITIES : SHELL_CAPABILITIES), ...program];
   if (netns === undefined) return { file: unprivileged[0], args: unprivileged.slice(1) };
   const problem = netnsNameProblem(netns);
   if (problem) throw new Error(`namespace name "${netns}" ${problem}`);

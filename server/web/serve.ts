@@ -3,8 +3,10 @@
  * Next.js app and hosts socket.io on the same port, behind the token, Host
  * and Origin checks of access.ts.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -46,6 +48,9 @@ export interface RunningServer {
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** socket.io's default path; its engine answers every request under it. */
+const SOCKET_IO_PATH = '/socket.io/';
+
 /** How long close() waits for open connections before cutting them. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -73,9 +78,14 @@ async function readTopology(file: string) {
   return parsed.topology;
 }
 
-async function nextHandler(dev: boolean, port: number, host: string, quiet: boolean): Promise<{ handle: Handler; close(): Promise<void> }> {
+/**
+ * `upgrades` stands in for the HTTP server: Next.js attaches its WebSocket
+ * handler to whatever it is given, and on the real server it would see (and
+ * could end) socket.io's upgrades and take its own without the token.
+ */
+async function nextHandler(dev: boolean, port: number, host: string, quiet: boolean, upgrades: EventEmitter): Promise<{ handle: Handler; close(): Promise<void> }> {
   const { default: next } = await import('next');
-  const app = next({ dev, dir: REPO_ROOT, port, hostname: host, quiet });
+  const app = next({ dev, dir: REPO_ROOT, port, hostname: host, quiet, httpServer: upgrades as unknown as HttpServer });
   try {
     await app.prepare();
   } catch (e) {
@@ -142,6 +152,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     nextMiddleware(new Error('vethlab needs its token: open the URL printed by "vethlab serve", or pass auth: { token }'));
   });
 
+  const nextUpgrades = new EventEmitter();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (req.url?.startsWith(SOCKET_IO_PATH)) return; // engine.io's own listener takes it
+    // Only development mode has WebSockets of its own (hot reload), and they need the same checks as a page.
+    const allowed = opts.dev && policy && policy.hostAllowed(req.headers.host) && policy.originAllowed(req.headers.origin, req.headers.host) && policy.tokenMatches(policy.tokenFromCookie(req.headers.cookie));
+    if (allowed) nextUpgrades.emit('upgrade', req, socket, head);
+    else socket.destroy();
+  });
+
   await listen(server, opts.port, opts.host);
   const port = (server.address() as AddressInfo).port;
   let closeNext = async () => {};
@@ -150,7 +169,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (opts.next === false) {
       handle = (_req, res) => sendHtml(res, 200, PLACEHOLDER_PAGE);
     } else {
-      const app = await nextHandler(opts.dev ?? false, port, opts.host, opts.quiet ?? false);
+      const app = await nextHandler(opts.dev ?? false, port, opts.host, opts.quiet ?? false, nextUpgrades);
       closeNext = app.close;
       handle = app.handle;
     }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePingTarget, pingCommand, shellCommand, shellEnvironment } from '../../server/terminal/shell-command';
+import { dropPrivilegesArgs, parsePingTarget, pingCommand, shellCommand, shellEnvironment } from '../../server/terminal/shell-command';
 import { checkTerminalSize, MAX_COLS, MAX_ROWS } from '../../server/terminal/terminal-size';
 
 const user = { uid: 999, gid: 995, name: 'vethlab' };
@@ -22,10 +22,12 @@ test('a namespace shell enters with ip netns exec, then drops to the shell user'
   });
 });
 
-test('the host node stays in the root namespace', () => {
+test('the host node stays in the root namespace, and may look but not change: CAP_NET_RAW only', () => {
+  const hostDrop = dropPrivilegesArgs(user, ['net_raw']);
+  assert.ok(hostDrop.includes('--ambient-caps=-all,+net_raw'));
   assert.deepEqual(pingCommand(undefined, user, '10.0.0.2'), {
     file: 'setpriv',
-    args: [...drop, 'ping', '-c', '3', '10.0.0.2'],
+    args: [...hostDrop, 'ping', '-c', '3', '10.0.0.2'],
   });
 });
 

@@ -24,7 +24,7 @@ interface Child {
 
 /** Starts `server/web/main.ts` as its own process (without the Next.js page) and waits for its URL. */
 async function spawnServer(dataDir: string, extra: string[] = []): Promise<Child> {
-  const env = { ...process.env, VETHLAB_NO_NEXT: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, VETHLAB_NO_NEXT: '1' };
   delete env.VETHLAB_TOKEN;
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server/web/main.ts', '--port', '0', '--data-dir', dataDir, ...extra], {
     cwd: REPO_ROOT,

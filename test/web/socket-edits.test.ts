@@ -118,7 +118,7 @@ test('a link to the host gets a short host end that is the lab\'s', async () => 
   const [link] = ipJson<{ ifname: string; ifalias?: string }[]>('link', 'show', 'dev', end);
   assert.equal(link.ifalias, `vethlab:${JSON.parse(await readFile(path.join(ts.dataDir, 'lab.json'), 'utf8')).labId}`);
   assert.deepEqual(await one.send('lab-edit', { op: 'delete-node', name: host }), { ok: true });
-  assert.deepEqual(ipJson('link', 'show', 'type', 'veth').filter((l: any) => l.ifname === end), [], 'the host end is gone');
+  assert.deepEqual(ipJson<{ ifname: string }[]>('link', 'show', 'type', 'veth').filter((l) => l.ifname === end), [], 'the host end is gone');
 });
 
 test('rename and delete keep the kernel and the state in step', async () => {
