@@ -90,7 +90,7 @@ function Canvas(props: LabCanvasProps) {
   );
 
   // A drop on a node's body (not on a handle) also connects: a big target is kinder on a projector.
-  const onConnectEnd: OnConnectEnd<LabNode> = useCallback(
+  const onConnectEnd: OnConnectEnd = useCallback(
     (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
       if (state.isValid || !state.fromNode) return;
       const point = 'changedTouches' in event ? event.changedTouches[0] : event;

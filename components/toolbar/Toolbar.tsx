@@ -5,6 +5,14 @@ import ConfirmDialog from '../ui/ConfirmDialog';
 import ExampleMenu from './ExampleMenu';
 import ProgressBar from './ProgressBar';
 
+function PlusIcon() {
+  return (
+    <svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true">
+      <path d="M7 1.5v11M1.5 7h11" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" />
+    </svg>
+  );
+}
+
 interface Props {
   connected: boolean;
   labName: string;
@@ -54,10 +62,10 @@ export default function Toolbar(props: Props) {
       </div>
       <div className="toolbar-group" role="group" aria-label="Add">
         <button type="button" className="btn btn-primary" onClick={props.onAddNamespace} disabled={!connected} aria-label="Add namespace">
-          <span aria-hidden="true">＋</span> Add namespace
+          <PlusIcon /> Add namespace
         </button>
         <button type="button" className="btn" onClick={props.onAddHost} disabled={!connected || hasHost} aria-label="Add host" title={hasHost ? 'The host is already on the canvas' : 'Show the host (root namespace) on the canvas'}>
-          <span aria-hidden="true">＋</span> Add host
+          <PlusIcon /> Add host
         </button>
       </div>
       <div className="toolbar-group" role="group" aria-label="Files">

@@ -20,6 +20,8 @@ import type { Progress } from '../protocol';
 export interface Observation {
   topology: Topology;
   facts: KernelFacts;
+  /** Namespaces the lab made (by its record) that lack the mark: an earlier run stopped before setting it. */
+  unmarked: string[];
 }
 
 export interface ApplyOptions {
@@ -82,7 +84,9 @@ export class Lab extends EventEmitter<LabEvents> {
     const all = await listNamespaces();
     const candidates = all.filter((n) => !this.isKnownForeign(n.inode));
     const [root, readings] = await Promise.all([readNamespace(undefined), readNamespaces(candidates.map((n) => n.name))]);
-    const owned = readings.filter((r) => namespaceMark(r) === mark);
+    const recorded = new Set(all.filter((n) => record.namespaces[n.name] === n.inode).map((n) => n.name));
+    const owned = readings.filter((r) => namespaceMark(r) === mark || recorded.has(r.netns!));
+    const unmarked = owned.filter((r) => namespaceMark(r) !== mark).map((r) => r.netns!);
     const ownedNames = new Set(owned.map((r) => r.netns!));
     for (const n of candidates) if (!ownedNames.has(n.name) && readings.some((r) => r.netns === n.name)) this.foreignInodes.set(n.inode, Date.now());
     const inodes = Object.fromEntries(all.filter((n) => ownedNames.has(n.name)).map((n) => [n.name, n.inode]));
@@ -98,7 +102,7 @@ export class Lab extends EventEmitter<LabEvents> {
       positions: record.positions,
     });
     const foreignNamespaces = all.filter((n) => !ownedNames.has(n.name)).map((n) => n.name);
-    this.last = { topology, facts: { foreign, foreignNamespaces } };
+    this.last = { topology, facts: { foreign, foreignNamespaces }, unmarked };
     return this.last;
   }
 
@@ -129,7 +133,7 @@ export class Lab extends EventEmitter<LabEvents> {
     const errors = preflight(desired, observation.facts);
     if (errors.length > 0) return { ok: false, steps: [], errors };
     const record = await loadRecord(this.dataDir);
-    const steps = plan(desired, observation.topology, { mark: markOf(record) });
+    const steps = plan(desired, observation.topology, { mark: markOf(record), unmarked: observation.unmarked });
     if (opts.dryRun) return { ok: true, steps };
 
     await saveRecord(this.dataDir, diagramOf(record, desired));

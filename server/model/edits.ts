@@ -81,7 +81,7 @@ function copyLink(l: LinkSpec): LinkSpec {
 export function describeEdit(edit: LabEdit): string {
   switch (edit.op) {
     case 'add-node':
-      return edit.kind === 'host' ? 'show the host on the canvas' : `add namespace ${edit.name ?? '(new)'}`;
+      return edit.kind === 'host' ? 'show the host on the canvas' : edit.name ? `add namespace ${edit.name}` : 'add a namespace';
     case 'rename-node':
       return `rename ${edit.from} to ${edit.to}`;
     case 'delete-node':

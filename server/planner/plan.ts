@@ -25,6 +25,8 @@ import type { Step } from './step';
 export interface PlanContext {
   /** The alias that marks a namespace's lo and a host veth end as this lab's. */
   mark: string;
+  /** Namespaces the lab made whose mark is missing (a run stopped before setting it). */
+  unmarked?: string[];
 }
 
 /** The kernel-side identity of a node: its namespace, or '' for the root namespace. */
@@ -189,6 +191,7 @@ export function plan(desiredInput: Topology, observed: Topology, ctx: PlanContex
     const oNode = desiredNs.has(ns) && observedNs.has(ns) ? observed.nodes[ns] : ns === ROOT ? observedByNs.get(ROOT)?.[1] : undefined;
     const isNew = ns !== ROOT && addedNs.includes(ns);
     if (isNew) add(ns, 'setup', { args: ['link', 'set', LOOPBACK, 'alias', ctx.mark], reason: `mark ${ns} as made by vethlab` });
+    else if (ctx.unmarked?.includes(ns)) add(ns, 'setup', { args: ['link', 'set', LOOPBACK, 'alias', ctx.mark], reason: `mark ${ns} as made by vethlab (an earlier run stopped before it could)` });
     for (const ifname of interfaceOrder(dNode)) {
       const want = dNode.interfaces[ifname];
       const key = `${ns}:${ifname}`;

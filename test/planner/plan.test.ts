@@ -200,3 +200,8 @@ test('plan: observed-only interfaces (made by hand, in no link) are left alone',
   observed.nodes.vnet0.interfaces.dummy7 = { addresses: ['10.9.9.9/32'], up: true, kind: 'dummy' };
   assert.deepEqual(lines(twoNamespaces(), observed), []);
 });
+
+test('plan: a namespace the lab made but never marked (a run stopped early) gets its mark', () => {
+  const steps = plan(twoNamespaces(), observedAfter(twoNamespaces()), { mark: MARK, unmarked: ['vnet1'] }).map(commandLine);
+  assert.deepEqual(steps, [`ip -n vnet1 link set lo alias ${MARK}`]);
+});
