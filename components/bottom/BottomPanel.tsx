@@ -20,7 +20,7 @@ interface Props {
 export default function BottomPanel({ log, terminals, hub, active, onActivate, onCloseTerminal, onCopy }: Props) {
   const errors = log.filter((e) => e.status === 'error').length;
   return (
-    <section className="bottom" aria-label="Command log and terminals">
+    <section className="bottom-panel" aria-label="Command log and terminals">
       <div className="tabbar">
         <div className="tabs" role="tablist" aria-label="Bottom panel">
           <button

@@ -37,7 +37,7 @@ export default function NodeInspector({ name, spec, topology, run, onRenamed, on
       <p className="inspector-kind">{isHost ? 'Host (root namespace)' : 'Network namespace'}</p>
       <NameField
         key={name}
-        label="Name"
+        label={isHost ? 'Host name' : 'Namespace name'}
         value={name}
         problem={nameProblem}
         className="name-field"

@@ -71,7 +71,7 @@ export default function ExampleMenu({ disabled, onPick, onError }: Props) {
 
   return (
     <div className="menu-root" ref={root}>
-      <button type="button" className="btn" aria-haspopup="menu" aria-expanded={open} disabled={disabled} onClick={() => setOpen((o) => !o)}>
+      <button type="button" className="btn" aria-label="Load example" aria-haspopup="menu" aria-expanded={open} disabled={disabled} onClick={() => setOpen((o) => !o)}>
         Load example ▾
       </button>
       {open && (

@@ -172,8 +172,12 @@ async function main(argv: string[]): Promise<number> {
       return result.ok ? 0 : reportFailure(result);
     }
     case 'serve': {
-      const { runServe } = await import('../web/main');
-      await runServe(rest);
+      const { runServe, ServeUsageError } = await import('../web/main');
+      try {
+        await runServe(rest);
+      } catch (e) {
+        throw e instanceof ServeUsageError ? new UsageError(e.message) : e;
+      }
       return -1; // keeps running
     }
     default:

@@ -105,9 +105,13 @@ export class AccessPolicy {
     return undefined;
   }
 
-  /** HttpOnly: page scripts never see it; SameSite=Strict: other sites' pages never send it. */
+  /**
+   * HttpOnly: page scripts never see it. SameSite=Lax: other sites' pages never
+   * send it with their requests or sockets, yet the printed URL still works when
+   * opened from a link (Strict would drop it on the redirect after such a link).
+   */
   setCookieHeader(): string {
-    return `${this.cookieName}=${encodeURIComponent(this.token)}; Path=/; HttpOnly; SameSite=Strict`;
+    return `${this.cookieName}=${encodeURIComponent(this.token)}; Path=/; HttpOnly; SameSite=Lax`;
   }
 
   hostRefusal(header: string | undefined): string {

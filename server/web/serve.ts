@@ -18,6 +18,9 @@ import { MAX_SOCKET_MESSAGE_BYTES, MAX_TOPOLOGY_BYTES } from '../protocol';
 import { AccessPolicy, hostForUrl, newToken } from './access';
 import { passGate, sendHtml, sendText } from './http-gate';
 import { attachLab, type LabServer } from './socket-handlers';
+import { attachTerminals } from './terminal-handlers';
+import { loadToken } from './token-file';
+import { TerminalManager } from '../terminal/terminal-manager';
 
 export interface ServeOptions {
   port: number;
@@ -43,6 +46,7 @@ export interface RunningServer {
   port: number;
   lab: Lab;
   io: LabServer;
+  terminals: TerminalManager;
   close(): Promise<void>;
 }
 
@@ -114,9 +118,10 @@ function listen(server: ReturnType<typeof createServer>, port: number, host: str
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
-  const token = opts.token ?? (process.env.VETHLAB_TOKEN || newToken());
-  if (token.length === 0) throw new Error('the access token must not be empty');
   const lab = new Lab(opts.dataDir);
+  // Kept in the data directory, so a page that is open survives a restart of the server.
+  const token = opts.token ?? (process.env.VETHLAB_TOKEN || (await loadToken(lab.dataDir, newToken)));
+  if (token.length === 0) throw new Error('the access token must not be empty');
   const topology = opts.topologyFile ? await readTopology(opts.topologyFile) : undefined;
   // The page shows what the kernel has, with the positions kept in the data directory, also after a crash.
   await lab.refresh();
@@ -152,6 +157,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     nextMiddleware(new Error('vethlab needs its token: open the URL printed by "vethlab serve", or pass auth: { token }'));
   });
 
+  // Before listening: a socket let in while the page is still starting finds its handlers.
+  const hub = attachLab(io, lab);
+  const terminals = new TerminalManager({ dataDir: lab.dataDir });
+  const terminalHub = attachTerminals(io, lab, terminals);
   const nextUpgrades = new EventEmitter();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (req.url?.startsWith(SOCKET_IO_PATH)) return; // engine.io's own listener takes it
@@ -174,13 +183,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       handle = app.handle;
     }
   } catch (e) {
-    io.close();
+    hub.detach();
+    terminalHub.detach();
+    await io.close();
     throw e;
   }
-  const hub = attachLab(io, lab);
 
   const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : hostForUrl(opts.host);
-  const url = `http://${shownHost}:${port}/?token=${token}`;
+  const url = `http://${shownHost}:${port}/?token=${encodeURIComponent(token)}`;
   if (!opts.quiet) console.log(`vethlab is running: ${url}`);
 
   let closing: Promise<void> | undefined;
@@ -190,9 +200,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     port,
     lab,
     io,
+    terminals,
     close() {
       closing ??= (async () => {
         hub.detach();
+        terminalHub.detach();
+        // Ending the server ends every shell: no orphan processes.
+        await terminals.closeAll();
         const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
         server.closeIdleConnections();
         await io.close();

@@ -1,0 +1,112 @@
+/**
+ * The socket side of the lab terminals: every payload validated, output sent
+ * to the browsers that attached (a room per terminal), flow control by their
+ * acknowledgements, and terminals of a deleted namespace ended.
+ */
+import type { Socket } from 'socket.io';
+import type { Lab } from '../engine/lab';
+import type { Topology } from '../model/topology';
+import { TerminalError, type TerminalManager } from '../terminal/terminal-manager';
+import {
+  describeIssue,
+  terminalAckSchema,
+  terminalInputSchema,
+  terminalOpenSchema,
+  terminalRefSchema,
+  terminalResizeSchema,
+  type Ack,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '../protocol';
+import type { LabServer } from './socket-handlers';
+
+type LabSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+const room = (id: string) => `terminal:${id}`;
+
+function reply<T extends object>(ack: unknown): (r: Ack<T>) => void {
+  return typeof ack === 'function' ? (r) => ack(r) : () => {};
+}
+
+function refusal(e: unknown): Ack<never> {
+  if (e instanceof TerminalError) return { ok: false, error: e.message, ...(e.field ? { field: e.field } : {}) };
+  return { ok: false, error: `the terminal could not be started: ${e instanceof Error ? e.message : String(e)}` };
+}
+
+export function attachTerminals(io: LabServer, lab: Lab, terminals: TerminalManager): { detach(): void } {
+  const onOutput = (id: string, data: string) => io.to(room(id)).emit('terminal-output', { id, data });
+  const onExit = (id: string, reason: string) => io.emit('terminal-exit', { id, reason });
+  const onList = () => io.emit('terminal-list', terminals.list());
+  terminals.on('output', onOutput);
+  terminals.on('exit', onExit);
+  terminals.on('list-changed', onList);
+
+  // A namespace that is gone takes its shells with it: the browser says so.
+  const onState = (topology: Topology) => {
+    const nodes = new Set(Object.keys(topology.nodes));
+    for (const t of terminals.list()) {
+      if (t.alive && !nodes.has(t.node)) void terminals.closeForNode(t.node, `namespace ${t.node} was deleted`);
+    }
+  };
+  lab.on('state', onState);
+
+  const onConnection = (socket: LabSocket) => {
+    socket.emit('terminal-list', terminals.list());
+
+    socket.on('terminal-open', (payload: unknown, ack: unknown) => {
+      const send = reply<{ id: string }>(ack);
+      const parsed = terminalOpenSchema.safeParse(payload);
+      if (!parsed.success) return send({ ok: false, ...describeIssue(parsed.error, payload) });
+      const { node, ping, cols, rows } = parsed.data;
+      const spec = lab.current?.nodes[node];
+      if (!spec) return send({ ok: false, error: `node: there is no node "${node}" in the lab`, field: 'node' });
+      terminals
+        .open({ node, netns: spec.kind === 'host' ? undefined : node, ping, cols, rows })
+        .then((id) => send({ ok: true, id }), (e) => send(refusal(e)));
+    });
+
+    socket.on('terminal-attach', (payload: unknown, ack: unknown) => {
+      const send = reply<{ scrollback: string }>(ack);
+      const parsed = terminalRefSchema.safeParse(payload);
+      if (!parsed.success) return send({ ok: false, ...describeIssue(parsed.error, payload) });
+      try {
+        const scrollback = terminals.attach(parsed.data.id, socket.id);
+        // Joined in the same tick as the reply, so every later output reaches this browser once.
+        void socket.join(room(parsed.data.id));
+        send({ ok: true, scrollback });
+      } catch (e) {
+        send(refusal(e));
+      }
+    });
+
+    socket.on('terminal-input', (payload: unknown) => {
+      const parsed = terminalInputSchema.safeParse(payload);
+      if (parsed.success) terminals.input(parsed.data.id, parsed.data.data);
+    });
+    socket.on('terminal-resize', (payload: unknown) => {
+      const parsed = terminalResizeSchema.safeParse(payload);
+      if (parsed.success) terminals.resize(parsed.data.id, parsed.data.cols, parsed.data.rows);
+    });
+    socket.on('terminal-ack', (payload: unknown) => {
+      const parsed = terminalAckSchema.safeParse(payload);
+      if (parsed.success) terminals.ack(parsed.data.id, socket.id, parsed.data.chars);
+    });
+    socket.on('terminal-close', (payload: unknown) => {
+      const parsed = terminalRefSchema.safeParse(payload);
+      if (parsed.success) void terminals.close(parsed.data.id, 'closed');
+    });
+    // A browser that leaves must not keep a terminal paused on its behalf.
+    socket.on('disconnect', () => terminals.detachClient(socket.id));
+  };
+  io.on('connection', onConnection);
+
+  return {
+    detach() {
+      terminals.off('output', onOutput);
+      terminals.off('exit', onExit);
+      terminals.off('list-changed', onList);
+      lab.off('state', onState);
+      io.off('connection', onConnection);
+    },
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * Shared by the browser tests: the real server (production Next.js build) on
+ * 127.0.0.1 port 0 with its own data directory, Debian's Chromium driven by
+ * playwright-core, kernel readers, and cleanup that runs also on failure.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../../server/web/serve';
+
+const execFileP = promisify(execFile);
+
+export const REPO = path.resolve(import.meta.dirname, '../..');
+export const ARTIFACTS = path.join(REPO, 'test-artifacts');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Kernel edits take a few hundred milliseconds; a load of an example a few seconds at most. */
+export const WAIT_MS = 20_000;
+
+export function tag(): string {
+  return randomBytes(3).toString('hex');
+}
+
+export function ip(...args: string[]): string {
+  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function ipJson<T = unknown>(...args: string[]): T {
+  const out = ip('-json', ...args).trim();
+  return (out === '' ? [] : JSON.parse(out)) as T;
+}
+
+export function netnsNames(): string[] {
+  return ipJson<{ name: string }[]>('netns', 'list').map((n) => n.name);
+}
+
+export function hostHasLink(name: string): boolean {
+  return ipJson<{ ifname: string }[]>('link', 'show').some((l) => l.ifname === name);
+}
+
+export interface IpAddrLink {
+  ifname: string;
+  flags: string[];
+  operstate: string;
+  link_type?: string;
+  linkinfo?: { info_kind?: string };
+  addr_info?: { family: string; local: string; prefixlen: number; scope?: string }[];
+}
+
+/** Interfaces with addresses, in a namespace (or the root for undefined). */
+export function addrShow(netns: string | undefined): IpAddrLink[] {
+  return ipJson<IpAddrLink[]>(...(netns ? ['-n', netns] : []), '-details', 'addr', 'show');
+}
+
+export function prefixes(link: IpAddrLink): string[] {
+  return (link.addr_info ?? []).filter((a) => a.scope !== 'link').map((a) => `${a.local}/${a.prefixlen}`);
+}
+
+/** `ping -c 3` from a namespace (or the root) to an address of the test's own lab; resolves to the exit code. */
+export async function ping(netns: string | undefined, address: string): Promise<{ code: number; output: string }> {
+  const cmd = netns ? ['ip', ['netns', 'exec', netns, 'ping', '-c', '3', '-W', '2', address]] as const : ['ping', ['-c', '3', '-W', '2', address]] as const;
+  try {
+    const { stdout } = await execFileP(cmd[0], [...cmd[1]], { encoding: 'utf8' });
+    return { code: 0, output: stdout };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : 1, output: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls until `check` returns a value (not undefined/false); the error names what was awaited. */
+export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = WAIT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await sleep(100);
+  }
+}
+
+export interface BrowserLab {
+  server: RunningServer;
+  browser: Browser;
+  page: Page;
+  dataDir: string;
+  /** Page errors and console errors, for failure messages. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/** Starts the server and opens its URL (with the token) in Chromium. */
+export async function openLab(): Promise<BrowserLab> {
+  if (!existsSync(path.join(REPO, '.next', 'BUILD_ID'))) {
+    throw new Error('the browser tests need the production build of the page: run "npx next build" (or "npm run build") first');
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'vlb-data-'));
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  try {
+    server = await startServer({ port: 0, host: '127.0.0.1', dataDir, quiet: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    await page.goto(server.url);
+    const s = server;
+    const b = browser;
+    return {
+      server: s,
+      browser: b,
+      page,
+      dataDir,
+      problems,
+      async close() {
+        await b.close().catch(() => {});
+        await s.close().catch(() => {});
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await browser?.close().catch(() => {});
+    await server?.close().catch(() => {});
+    await rm(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, name);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** What the page shows as errors (toasts) right now, for assertion messages. */
+export async function alerts(page: Page): Promise<string> {
+  const texts = await page.locator('[role="alert"]').allTextContents().catch(() => []);
+  return texts.join(' | ');
+}

@@ -1,0 +1,155 @@
+/**
+ * Terminals over socket.io against a real server (root, real kernel): a shell
+ * inside a lab namespace, the Ping action, re-attach with scrollback, bad
+ * payloads refused, a deleted namespace ends its shell, closing the server
+ * leaves no process behind.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { connect, sleep, startTestServer, tag, WAIT_MS, type Recorder, type TestServer } from './web-fixture';
+import type { Ack } from '../../server/protocol';
+
+const t = tag();
+const A = `vlwt${t}a`;
+const B = `vlwt${t}b`;
+let ts: TestServer;
+let client: Recorder;
+
+const yaml = `name: terminals
+nodes:
+  ${A}:
+    interfaces:
+      veth0: {addresses: [10.0.1.0/24]}
+  ${B}:
+    interfaces:
+      veth1: {addresses: [10.0.1.1/24]}
+links:
+  - endpoints: [${A}:veth0, ${B}:veth1]
+`;
+
+/** Collects a terminal's output as a browser would, acknowledging it. */
+class Screen {
+  text = '';
+  constructor(
+    private readonly c: Recorder,
+    readonly id: string,
+  ) {
+    c.socket.on('terminal-output', ({ id: from, data }) => {
+      if (from !== this.id) return;
+      this.text += data;
+      c.socket.emit('terminal-ack', { id: from, chars: data.length });
+    });
+  }
+
+  async attach(): Promise<void> {
+    const r = (await c(this.c).timeout(WAIT_MS).emitWithAck('terminal-attach', { id: this.id })) as Ack<{ scrollback: string }>;
+    assert.ok(r.ok, JSON.stringify(r));
+    this.text = r.scrollback + this.text;
+  }
+
+  type(line: string): void {
+    this.c.socket.emit('terminal-input', { id: this.id, data: line });
+  }
+
+  async waitFor(pattern: RegExp): Promise<string> {
+    const deadline = Date.now() + WAIT_MS;
+    while (!pattern.test(this.text)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; screen:\n${this.text}`);
+      await sleep(20);
+    }
+    return this.text;
+  }
+}
+
+const c = (r: Recorder) => r.socket as unknown as import('socket.io-client').Socket;
+
+async function open(r: Recorder, payload: unknown): Promise<Ack<{ id: string }>> {
+  return (await c(r).timeout(WAIT_MS).emitWithAck('terminal-open', payload)) as Ack<{ id: string }>;
+}
+
+before(async () => {
+  ts = await startTestServer();
+  client = await connect(ts.base, { auth: { token: ts.server.token } });
+  const r = await client.send('lab-edit', { op: 'load', yaml });
+  assert.ok(r.ok, JSON.stringify(r));
+});
+
+after(async () => {
+  client?.close();
+  await ts?.cleanup([A, B]);
+});
+
+test('a shell inside a namespace sees only that namespace, as an unprivileged user', async () => {
+  const r = await open(client, { node: A, cols: 100, rows: 30 });
+  assert.ok(r.ok, JSON.stringify(r));
+  const screen = new Screen(client, r.id);
+  await screen.attach();
+  await screen.waitFor(new RegExp(`${A}`)); // the prompt names the namespace
+  screen.type('ip -o link; id -u; echo END-$((6*7))\n');
+  const out = await screen.waitFor(/END-42/);
+  assert.match(out, /veth0/);
+  assert.doesNotMatch(out, /veth1|eth0:/);
+  assert.doesNotMatch(out.split('END-42')[0].split('id -u')[1] ?? '', /^0\r?$/m, 'the shell runs as root');
+
+  // A second browser (or a reload) re-attaches with the output so far.
+  const other = await connect(ts.base, { auth: { token: ts.server.token } });
+  try {
+    const again = new Screen(other, r.id);
+    await again.attach();
+    assert.match(again.text, /END-42/);
+  } finally {
+    other.close();
+  }
+});
+
+test('the Ping action runs ping -c 3 inside the namespace', async () => {
+  const r = await open(client, { node: B, ping: '10.0.1.0' });
+  assert.ok(r.ok, JSON.stringify(r));
+  const screen = new Screen(client, r.id);
+  await screen.attach();
+  await screen.waitFor(/3 packets transmitted, 3 received, 0% packet loss/);
+});
+
+test('bad terminal payloads are refused with the field named', async () => {
+  const cases: [unknown, RegExp][] = [
+    [{ node: 'a;b' }, /node/],
+    [{ node: `${A}x` }, /no node/],
+    [{ node: A, ping: 'evil.example' }, /ping/],
+    [{ node: A, ping: '10.0.1.1; rm -rf /' }, /ping/],
+    [{ node: A, cols: Number.NaN }, /cols/],
+    [{}, /node/],
+  ];
+  for (const [payload, expect] of cases) {
+    const r = await open(client, payload);
+    assert.equal(r.ok, false, JSON.stringify(payload));
+    assert.match((r as { error: string }).error, expect);
+  }
+  // Input and resize for unknown terminals or with bad sizes are ignored, and the server lives on.
+  client.socket.emit('terminal-resize', { id: 't999', cols: 'x', rows: -1 });
+  client.socket.emit('terminal-input', { id: '../x', data: 'rm -rf /\n' });
+  const state = await client.send('lab-export', { format: 'yaml' });
+  assert.ok(state.ok);
+});
+
+test('deleting the namespace ends its terminals, and the browser is told', async () => {
+  const r = await open(client, { node: A });
+  assert.ok(r.ok);
+  const pid = ts.server.terminals.stats(r.id).pid;
+  assert.ok(existsSync(`/proc/${pid}`));
+  const exited = new Promise<string>((resolve) => client.socket.on('terminal-exit', ({ id, reason }) => id === r.id && resolve(reason)));
+  const del = await client.send('lab-edit', { op: 'delete-node', name: A });
+  assert.ok(del.ok, JSON.stringify(del));
+  assert.match(await exited, new RegExp(`${A} was deleted`));
+  const deadline = Date.now() + WAIT_MS;
+  while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await sleep(20);
+  assert.ok(!existsSync(`/proc/${pid}`), 'the shell outlived its namespace');
+});
+
+test('closing the server ends every shell', async () => {
+  const r = await open(client, { node: B });
+  assert.ok(r.ok);
+  const pid = ts.server.terminals.stats(r.id).pid;
+  await ts.server.terminals.closeAll();
+  assert.ok(!existsSync(`/proc/${pid}`) || /^State:\s+Z/m.test(await import('node:fs/promises').then((f) => f.readFile(`/proc/${pid}/status`, 'utf8').catch(() => 'State: Z'))));
+});
