@@ -288,7 +288,7 @@ export class KernelMonitor extends EventEmitter<MonitorEvents> {
     };
     child.on('error', () => onExit(null, null));
     child.on('exit', onExit);
-    await waitListening(child);
+    await waitListening(child, this.ipBinary);
   }
 
   private scheduleRestart(code: number | null, signal: string | null): void {
@@ -354,24 +354,20 @@ export class KernelMonitor extends EventEmitter<MonitorEvents> {
 }
 
 /**
- * Resolves once the child sleeps for the first time: `ip monitor` opens and
- * binds its netlink socket, dumps the links and nsids it needs, and then
- * blocks in recvmsg. From the bind on, events queue in the socket.
+ * Resolves once the child sleeps for the first time after exec: `ip monitor`
+ * opens and binds its netlink socket, dumps the links and nsids it needs, and
+ * then blocks in recvmsg. From the bind on, events queue in the socket.
  */
-async function waitListening(child: { pid?: number; exitCode: number | null }): Promise<void> {
+async function waitListening(child: { pid?: number; exitCode: number | null }, argv0: string): Promise<void> {
   const deadline = Date.now() + MONITOR_READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.pid === undefined || child.exitCode !== null) {
-      await new Promise((r) => setTimeout(r, READY_POLL_MS));
-      if (child.pid === undefined) continue;
-      if (child.exitCode !== null) return;
-    }
+  while (child.pid !== undefined && child.exitCode === null && Date.now() < deadline) {
     try {
+      // Before exec the child is still a copy of node; its argv[0] says which.
+      const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8');
       const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
       // The state follows the parenthesised command name, which may itself hold spaces or parentheses.
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      const exe = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8');
-      if (state === 'S' && exe.includes('monitor')) return;
+      const state = stat.charAt(stat.lastIndexOf(')') + 2);
+      if (cmdline.split('\0')[0] === argv0 && state === 'S') return;
     } catch {
       return; // gone already
     }

@@ -129,7 +129,9 @@ function withFailureShot(name: string, body: () => Promise<void>): () => Promise
     try {
       await body();
     } catch (e) {
-      if (lab) await screenshot(lab.page, `browser-failed-${name}.png`).catch(() => {});
+      if (!lab) throw e;
+      await screenshot(lab.page, `browser-failed-${name}.png`).catch(() => {});
+      if (lab.problems.length > 0) (e as Error).message += `\npage problems:\n${lab.problems.join('\n')}`;
       throw e;
     }
   };

@@ -75,7 +75,7 @@ test('the token in the URL becomes a cookie and leaves the URL', async () => {
   assert.equal(r.headers.location, '/lab?x=1');
   const set = String(r.headers['set-cookie']);
   assert.match(set, /HttpOnly/);
-  assert.match(set, /SameSite=Strict/);
+  assert.match(set, /SameSite=Lax/);
   const page = await get(ts.server.port, '/', { cookie: cookieOf(r) });
   assert.equal(page.status, 200);
   assert.equal(page.headers['x-frame-options'], 'DENY');

@@ -91,7 +91,7 @@ test('after kill -9 and a restart the page shows the kernel\'s lab with its posi
     assert.ok(netnsNames().includes(A) && netnsNames().includes(B), 'the kernel keeps the lab without the server');
 
     second = await spawnServer(dataDir);
-    assert.notEqual(second.token, first.token);
+    assert.equal(second.token, first.token, "the token is kept in the data directory, so an open page survives the restart");
     const again = await connect(second.base, { auth: { token: second.token } });
     const shown = again.states[0].topology;
     const kernel = (await new Lab(dataDir).observe()).topology;
