@@ -16,7 +16,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as pty from 'node-pty';
+import { io as connectClient, type Socket } from 'socket.io-client';
 import { TerminalManager } from '../../server/terminal/terminal-manager';
+import { startServer, type RunningServer } from '../../server/web/serve';
 
 /** Keystrokes timed for the echo round trip. */
 export const ECHO_KEYSTROKES = 200;
@@ -178,6 +180,39 @@ export function managerEndpoint(manager: TerminalManager, id: string, clientId =
   };
 }
 
+/**
+ * A browser's view of a terminal: socket.io over loopback to a real server,
+ * acknowledging each output message as xterm.js does once it has written it.
+ */
+export async function socketEndpoint(server: RunningServer, node: string): Promise<{ endpoint: Endpoint; dispose(): void }> {
+  const socket: Socket = connectClient(`http://127.0.0.1:${server.port}`, { auth: { token: server.token }, transports: ['websocket'], reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  const opened = await socket.timeout(STEP_TIMEOUT_MS).emitWithAck('terminal-open', { node, cols: 200, rows: 50 });
+  if (!opened.ok) throw new Error(`terminal-open: ${opened.error}`);
+  const id: string = opened.id;
+  const listeners = new Set<(data: string) => void>();
+  socket.on('terminal-output', (msg: { id: string; data: string }) => {
+    if (msg.id !== id) return;
+    for (const l of listeners) l(msg.data);
+    setImmediate(() => socket.emit('terminal-ack', { id, chars: msg.data.length }));
+  });
+  const attached = await socket.timeout(STEP_TIMEOUT_MS).emitWithAck('terminal-attach', { id });
+  if (!attached.ok) throw new Error(`terminal-attach: ${attached.error}`);
+  return {
+    endpoint: {
+      send: (data) => socket.emit('terminal-input', { id, data }),
+      onData: (l) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    },
+    dispose: () => socket.close(),
+  };
+}
+
 interface Row {
   name: string;
   echo: { median: number; p95: number };
@@ -211,6 +246,7 @@ function printTable(rows: Row[]): void {
 
 async function main(): Promise<void> {
   const ns = `vlt-bench-${randomBytes(3).toString('hex')}`;
+  const sock = `${ns}-s`;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'vlt-bench-'));
   const manager = new TerminalManager({ dataDir });
   const bare = bareEndpoint();
@@ -223,13 +259,36 @@ async function main(): Promise<void> {
     const endpoint = managerEndpoint(manager, id);
     await waitForPrompt(endpoint, '\r');
     rows.push(await measure('TerminalManager', endpoint));
+    await manager.closeAll();
+
+    // The whole path a browser uses: socket.io on loopback, the server's handlers, the manager, the pty.
+    const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, next: false, quiet: true });
+    try {
+      const applied = await server.lab.apply({ name: 'bench', nodes: { [sock]: { kind: 'netns', interfaces: {}, routes: [] } }, links: [] }, { observeAfter: true });
+      if (!applied.ok) throw new Error(`could not make ${sock}: ${JSON.stringify(applied.errors ?? applied.failure)}`);
+      const client = await socketEndpoint(server, sock);
+      try {
+        await waitForPrompt(client.endpoint, '\r');
+        rows.push(await measure('socket.io + server + pty', client.endpoint));
+      } finally {
+        client.dispose();
+      }
+    } finally {
+      await server.lab.destroy();
+      await server.close();
+    }
     console.log(`${ECHO_KEYSTROKES} keystrokes, ${THROUGHPUT_BYTES / 1e6} MB of output\n`);
     printTable(rows);
   } finally {
     bare.dispose();
     await manager.closeAll();
     try {
-      execFileSync('ip', ['netns', 'del', ns]);
+      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    } catch {
+      // Not created.
+    }
+    try {
+      execFileSync('ip', ['netns', 'del', sock], { stdio: 'ignore' });
     } catch {
       // Not created.
     }
