@@ -164,6 +164,7 @@ export function plan(desiredInput: Topology, observed: Topology, ctx: PlanContex
   }
   for (const ns of addedNs) {
     phases.root.push({ args: ['netns', 'add', ns], reason: `create network namespace ${ns}` });
+    phases.root.push({ args: ['netns', 'set', ns, 'auto'], reason: `give ${ns} an id in the host's namespace, so its changes reach \`ip monitor all-nsid\` and the canvas` });
   }
 
   // 2c: veth pairs, each end created directly in its namespace.

@@ -43,7 +43,9 @@ const cases: { name: string; desired: () => Topology; observed: () => Topology; 
     observed: () => empty,
     expect: [
       'ip netns add vnet0',
+      'ip netns set vnet0 auto',
       'ip netns add vnet1',
+      'ip netns set vnet1 auto',
       'ip link add veth0 netns vnet0 type veth peer name veth1 netns vnet1',
       `ip -n vnet0 link set lo alias ${MARK}`,
       'ip -n vnet0 link set lo up',
@@ -145,6 +147,7 @@ const cases: { name: string; desired: () => Topology; observed: () => Topology; 
     observed: () => empty,
     expect: [
       'ip netns add custom_namespace',
+      'ip netns set custom_namespace auto',
       'ip link add veth0 type veth peer name veth1 netns custom_namespace',
       `ip link set veth0 alias ${MARK}`,
       'ip addr add 192.168.1.1/24 dev veth0',
