@@ -1,5 +1,6 @@
 'use client';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import type { LabEdit } from '@/server/protocol';
 import { linkKey, type Position } from '@/server/model/topology';
 import { useLab } from './hooks/useLab';
@@ -9,7 +10,7 @@ import { useDeleteKey } from './hooks/useDeleteKey';
 import { usePanelSize } from './hooks/usePanelSize';
 import type { Selection } from './hooks/useFlowElements';
 import { autoLayout } from './lib/auto-layout';
-import { effectivePositions, freeSlot } from './lib/positions';
+import { effectivePositions, freeSlot, freeSlotInView } from './lib/positions';
 import { downloadText } from './lib/download';
 import { copyText } from './lib/clipboard';
 import LabCanvas from './canvas/LabCanvas';
@@ -24,8 +25,9 @@ const RESERVED_SLOT_MS = 5000;
 /** Rough xterm.js cell size at 15px, for the size a terminal opens at (it is fitted right after). */
 const CELL_PX = { width: 9, height: 18 };
 
-export default function LabApp() {
+function Lab() {
   const lab = useLab();
+  const { screenToFlowPosition } = useReactFlow();
   const { toasts, push, dismiss } = useToasts();
   const topology = lab.state?.topology ?? null;
   const [selection, setSelection] = useState<Selection>(null);
@@ -76,14 +78,28 @@ export default function LabApp() {
     window.history.replaceState(null, '', url.toString());
   }, [connected]);
 
+  /** The part of the canvas on screen, in flow coordinates. */
+  const visibleArea = () => {
+    const r = document.querySelector('.canvas')?.getBoundingClientRect();
+    if (!r) return null;
+    const a = screenToFlowPosition({ x: r.left, y: r.top });
+    const b = screenToFlowPosition({ x: r.right, y: r.bottom });
+    return { x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y };
+  };
+
   const addNode = (kind: 'netns' | 'host') => {
     const now = Date.now();
     reserved.current = reserved.current.filter((r) => now - r.at < RESERVED_SLOT_MS);
-    const position = freeSlot([...Object.values(positions), ...reserved.current.map((r) => r.position)]);
+    const taken = [...Object.values(positions), ...reserved.current.map((r) => r.position)];
+    const view = visibleArea();
+    // Where the class is looking; when that is full, the next grid slot and a view that shows it.
+    const inView = view ? freeSlotInView(view, taken) : null;
+    const position = inView ?? freeSlot(taken);
     reserved.current.push({ at: now, position });
     selectNewNode.current = new Set(Object.keys(topology?.nodes ?? {}));
     void run({ op: 'add-node', kind, position }).then((r) => {
       if (!r.ok) selectNewNode.current = null;
+      else if (!inView) setFitSignal((n) => n + 1);
     });
   };
 
@@ -200,5 +216,13 @@ export default function LabApp() {
       />
       <Toasts toasts={toasts} onDismiss={dismiss} />
     </div>
+  );
+}
+
+export default function LabApp() {
+  return (
+    <ReactFlowProvider>
+      <Lab />
+    </ReactFlowProvider>
   );
 }

@@ -7,7 +7,6 @@ import {
   Controls,
   MiniMap,
   ReactFlow,
-  ReactFlowProvider,
   useReactFlow,
   type Connection,
   type EdgeChange,
@@ -153,12 +152,11 @@ function Canvas(props: LabCanvasProps) {
   );
 }
 
+/** Needs a ReactFlowProvider above it (LabApp places new nodes in the visible part of the canvas). */
 export default function LabCanvas(props: LabCanvasProps) {
   return (
-    <ReactFlowProvider>
-      <div className="canvas">
-        <Canvas {...props} />
-      </div>
-    </ReactFlowProvider>
+    <div className="canvas">
+      <Canvas {...props} />
+    </div>
   );
 }

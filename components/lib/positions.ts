@@ -36,3 +36,31 @@ export function effectivePositions(topology: Topology, overrides: Record<string,
   for (const name of missing.sort()) out[name] = freeSlot(Object.values(out));
   return out;
 }
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Room a new node needs inside the visible area. */
+const NEW_NODE_BOX = { width: NODE_WIDTH_PX, height: 120 };
+const VIEW_MARGIN_PX = 30;
+
+/**
+ * A free spot inside `view` (the part of the canvas on screen, in flow
+ * coordinates), so a new node appears where the class is looking; null when
+ * the visible part is full.
+ */
+export function freeSlotInView(view: Rect, taken: Position[]): Position | null {
+  const left = view.x + VIEW_MARGIN_PX;
+  const top = view.y + VIEW_MARGIN_PX;
+  for (let y = top; y + NEW_NODE_BOX.height <= view.y + view.height - VIEW_MARGIN_PX; y += GRID_ROW_PX) {
+    for (let x = left; x + NEW_NODE_BOX.width <= view.x + view.width - VIEW_MARGIN_PX; x += GRID_COLUMN_PX) {
+      const p = { x: Math.round(x), y: Math.round(y) };
+      if (!taken.some((t) => near(t, p))) return p;
+    }
+  }
+  return null;
+}

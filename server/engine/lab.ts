@@ -8,7 +8,10 @@ import { CommandLog } from './command-log';
 import { dataDirFrom, loadRecord, markOf, saveRecord, type LabRecord } from './lab-store';
 import { preflight, type KernelFacts, type PreflightError } from './preflight';
 import { buildTopology } from '../kernel/build-topology';
-import { listNamespaces } from '../kernel/namespaces';
+import { listNamespaces, type NamedNamespace } from '../kernel/namespaces';
+import { readNamespaceWith, type NamespaceReaders } from '../kernel/namespace-readers';
+import type { NamespaceReading } from '../kernel/ip-json';
+import { describeChanges } from '../model/topology-diff';
 import { namespaceMark, readNamespace, readNamespaces } from '../kernel/observe';
 import { runSteps, type RunResult } from '../kernel/runner';
 import { readBatch } from '../kernel/ip';
@@ -43,6 +46,21 @@ export interface ApplyResult {
 /** How long a namespace found foreign is trusted to stay so before it is read again. */
 export const FOREIGN_RECHECK_MS = 5000;
 
+/** What the kernel watcher saw change: namespaces by name, and whether the root did. */
+export interface Changes {
+  names: Set<string>;
+  root: boolean;
+}
+
+export interface LabOptions {
+  readers?: NamespaceReaders;
+}
+
+/** A topology as text without traffic counters, to tell real changes from counting packets. */
+function withoutCounters(t: Topology): string {
+  return JSON.stringify(t, (key, value) => (key === 'stats' ? undefined : value));
+}
+
 type LabEvents = { state: [Topology]; progress: [Progress | null] };
 
 export class Lab extends EventEmitter<LabEvents> {
@@ -57,9 +75,22 @@ export class Lab extends EventEmitter<LabEvents> {
   private foreignInodes = new Map<number, number>();
   private last?: Observation;
 
-  constructor(dataDir?: string) {
+  /** Persistent per-namespace `ip` readers (the server's); without them every read spawns `ip`. */
+  private readonly readers?: NamespaceReaders;
+  /** The last reading of each namespace, so that an observation can re-read only what changed. */
+  private readings = new Map<string, { inode: number; reading: NamespaceReading }>();
+  private rootReading?: NamespaceReading;
+  /**
+   * Log what changed in the kernel between two observations that the lab did
+   * not do itself ("observed in vnet1: ..."). The server turns this on with its
+   * kernel watcher; the CLI has nothing to tell.
+   */
+  reportObserved = false;
+
+  constructor(dataDir?: string, opts: LabOptions = {}) {
     super();
     this.dataDir = dataDirFrom(dataDir);
+    this.readers = opts.readers;
   }
 
   /** The last observation, without reading the kernel. */
@@ -78,12 +109,28 @@ export class Lab extends EventEmitter<LabEvents> {
     return run;
   }
 
-  async observe(): Promise<Observation> {
+  /**
+   * Reads the lab from the kernel. With `changes`, only the namespaces named
+   * there (and the root if it changed) are read again; the rest come from the
+   * last reading, which is still right when the kernel watcher saw no event.
+   */
+  async observe(changes?: Changes): Promise<Observation> {
     const record = await loadRecord(this.dataDir);
     const mark = markOf(record);
     const all = await listNamespaces();
+    // A reader inside a deleted namespace would keep it (and its veth ends) alive.
+    await this.readers?.sync(all.map((n) => n.name));
     const candidates = all.filter((n) => !this.isKnownForeign(n.inode));
-    const [root, readings] = await Promise.all([readNamespace(undefined), readNamespaces(candidates.map((n) => n.name))]);
+    const reusable = (n: NamedNamespace) => changes !== undefined && !changes.names.has(n.name) && this.readings.get(n.name)?.inode === n.inode;
+    const fresh = candidates.filter((n) => !reusable(n));
+    const [root, freshReadings] = await Promise.all([
+      changes && !changes.root && this.rootReading ? this.rootReading : this.read(undefined),
+      this.readMany(fresh.map((n) => n.name)),
+    ]);
+    const readings = [...candidates.filter(reusable).map((n) => this.readings.get(n.name)!.reading), ...freshReadings];
+    this.rootReading = root;
+    const inodeOf = new Map(all.map((n) => [n.name, n.inode]));
+    this.readings = new Map(readings.map((r) => [r.netns!, { inode: inodeOf.get(r.netns!)!, reading: r }]));
     const recorded = new Set(all.filter((n) => record.namespaces[n.name] === n.inode).map((n) => n.name));
     const owned = readings.filter((r) => namespaceMark(r) === mark || recorded.has(r.netns!));
     const unmarked = owned.filter((r) => namespaceMark(r) !== mark).map((r) => r.netns!);
@@ -106,8 +153,46 @@ export class Lab extends EventEmitter<LabEvents> {
     return this.last;
   }
 
-  /** Observes and tells subscribers. */
-  async refresh(): Promise<Topology> {
+  private read(netns: string | undefined): Promise<NamespaceReading> {
+    return this.readers ? readNamespaceWith(this.readers, netns) : readNamespace(netns);
+  }
+
+  /** Reads several namespaces; one that vanished while being read is left out. */
+  private async readMany(names: string[]): Promise<NamespaceReading[]> {
+    if (!this.readers) return readNamespaces(names);
+    const results = await Promise.allSettled(names.map((n) => this.read(n)));
+    return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  }
+
+  /** Observes, logging what changed without the lab (when reportObserved is on). */
+  private async observeReporting(changes?: Changes): Promise<Observation & { changed: boolean }> {
+    const before = this.last?.topology;
+    const observation = await this.observe(changes);
+    if (!before) return { ...observation, changed: true };
+    const changed = withoutCounters(before) !== withoutCounters(observation.topology);
+    if (changed && this.reportObserved) {
+      const lines = describeChanges(before, observation.topology);
+      this.log.append(lines.map((text) => ({ source: 'observed' as const, status: 'info' as const, text })));
+    }
+    return { ...observation, changed };
+  }
+
+  /**
+   * Reads the kernel again (inside the queue, so never in the middle of a
+   * change) and tells subscribers. `changes` may be a function, called when the
+   * refresh starts, so a watcher can keep adding to one pending refresh.
+   * With `onlyIfChanged`, subscribers hear of it only when something but the
+   * counters changed.
+   */
+  refresh(changes?: Changes | (() => Changes), opts: { onlyIfChanged?: boolean } = {}): Promise<Topology> {
+    return this.enqueue(async () => {
+      const { topology, changed } = await this.observeReporting(typeof changes === 'function' ? changes() : changes);
+      if (changed || !opts.onlyIfChanged) this.emit('state', topology);
+      return topology;
+    });
+  }
+
+  private async refreshNow(): Promise<Topology> {
     const { topology } = await this.observe();
     this.emit('state', topology);
     return topology;
@@ -121,7 +206,7 @@ export class Lab extends EventEmitter<LabEvents> {
   /** Applies a change computed from the kernel's current state, inside the queue, so concurrent edits never fight. */
   change(edit: (current: Topology) => Topology | { errors: PreflightError[] }, opts: ApplyOptions = {}): Promise<ApplyResult> {
     return this.enqueue(async () => {
-      const { topology } = await this.observe();
+      const { topology } = await this.observeReporting();
       const desired = edit(topology);
       if ('errors' in desired) return { ok: false, steps: [], errors: desired.errors };
       return this.applyNow(desired, opts);
@@ -129,7 +214,7 @@ export class Lab extends EventEmitter<LabEvents> {
   }
 
   private async applyNow(desired: Topology, opts: ApplyOptions): Promise<ApplyResult> {
-    const observation = await this.observe();
+    const observation = await this.observeReporting();
     const errors = preflight(desired, observation.facts);
     if (errors.length > 0) return { ok: false, steps: [], errors };
     const record = await loadRecord(this.dataDir);
@@ -141,7 +226,7 @@ export class Lab extends EventEmitter<LabEvents> {
     const result = await this.run(steps, opts.label ?? 'applying');
     await this.recordNamespaces(steps, record.labId);
     const out: ApplyResult = { ok: result.ok, steps, failure: result.failure };
-    if (opts.observeAfter) out.observed = await this.refresh();
+    if (opts.observeAfter) out.observed = await this.refreshNow();
     return out;
   }
 
@@ -169,7 +254,7 @@ export class Lab extends EventEmitter<LabEvents> {
       const namespaces = Object.fromEntries(Object.entries(record.namespaces).filter(([name]) => !removed.has(name)));
       await saveRecord(this.dataDir, { ...record, namespaces, hostEnds: [], positions: {}, showHost: false });
       const out: ApplyResult = { ok: result.ok, steps, failure: result.failure };
-      if (opts.observeAfter) out.observed = await this.refresh();
+      if (opts.observeAfter) out.observed = await this.refreshNow();
       return out;
     });
   }

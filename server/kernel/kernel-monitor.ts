@@ -31,7 +31,15 @@ export const DIR_POLL_MS = 2000;
 export const MONITOR_READY_TIMEOUT_MS = 1000;
 const READY_POLL_MS = 2;
 
-export const MONITOR_ARGS = ['-t', 'monitor', 'all-nsid', 'link', 'address', 'route'];
+/**
+ * The monitor's netlink receive buffer (the kernel caps it at net.core.rmem_max
+ * and doubles it). Applying or destroying a lab of a hundred namespaces makes
+ * thousands of messages at once; a buffer that overflows drops events (then
+ * everything is re-read, see 'events-lost'). iproute2's default is 1 MiB.
+ */
+export const MONITOR_RCVBUF_BYTES = 4 * 1024 * 1024;
+
+export const MONITOR_ARGS = ['-rcvbuf', String(MONITOR_RCVBUF_BYTES), '-t', 'monitor', 'all-nsid', 'link', 'address', 'route'];
 
 // ---------------------------------------------------------------------------
 
@@ -40,8 +48,9 @@ type DirEvents = { change: [string[]] };
 /**
  * Watches the named-namespace directory and tells which names were added,
  * removed or replaced (same name, new inode). Rescans the directory on every
- * event rather than trusting the event's file name (it may be missing, and
- * events may be merged). When the directory does not exist yet (no namespace
+ * event rather than trusting the event's file name alone (it may be missing,
+ * and events may be merged), and also tells the names events carried: a
+ * namespace added and deleted between two scans is still a change. When the directory does not exist yet (no namespace
  * was ever added since boot), watches its parent for it, or polls.
  */
 export class NetnsDirWatcher extends EventEmitter<DirEvents> {
@@ -51,6 +60,8 @@ export class NetnsDirWatcher extends EventEmitter<DirEvents> {
   private pollTimer?: NodeJS.Timeout;
   private rescanTimer?: NodeJS.Timeout;
   private running = false;
+  /** Names the kernel said were created or removed since the last scan: one may come and go between two scans. */
+  private hinted = new Set<string>();
 
   constructor(readonly dir: string = NETNS_DIR) {
     super();
@@ -85,7 +96,10 @@ export class NetnsDirWatcher extends EventEmitter<DirEvents> {
   private watchDir(): void {
     if (!this.running) return;
     try {
-      this.dirWatcher = watch(this.dir, { persistent: false }, () => this.scheduleRescan());
+      this.dirWatcher = watch(this.dir, { persistent: false }, (type, name) => {
+        if (type === 'rename' && name) this.hinted.add(name);
+        this.scheduleRescan();
+      });
       this.dirWatcher.on('error', () => {
         // The directory itself went away: report its names gone, then wait for it again.
         this.dirWatcher?.close();
@@ -140,11 +154,12 @@ export class NetnsDirWatcher extends EventEmitter<DirEvents> {
   private rescan(): void {
     if (!this.running) return;
     const now = scanDir(this.dir);
-    const changed: string[] = [];
-    for (const [name, inode] of now) if (this.listing.get(name) !== inode) changed.push(name);
-    for (const name of this.listing.keys()) if (!now.has(name)) changed.push(name);
+    const changed = new Set(this.hinted);
+    this.hinted.clear();
+    for (const [name, inode] of now) if (this.listing.get(name) !== inode) changed.add(name);
+    for (const name of this.listing.keys()) if (!now.has(name)) changed.add(name);
     this.listing = now;
-    if (changed.length > 0) this.emit('change', changed.sort());
+    if (changed.size > 0) this.emit('change', [...changed].sort());
   }
 }
 
@@ -176,6 +191,8 @@ type MonitorEvents = {
   changed: [Set<string>, boolean];
   /** `ip monitor` died and will be restarted after `delayMs`; events in between are lost, so a full `changed` follows the restart. */
   'monitor-exit': [{ code: number | null; signal: string | null; delayMs: number }];
+  /** The kernel dropped events (the socket overflowed in a burst; `ip monitor` says so and goes on); a full `changed` follows. */
+  'events-lost': [string];
 };
 
 const NSID_PREFIX = /^\[nsid (current|\d+)\]/;
@@ -183,7 +200,7 @@ const NSID_PREFIX = /^\[nsid (current|\d+)\]/;
 export class KernelMonitor extends EventEmitter<MonitorEvents> {
   readonly dir: NetnsDirWatcher;
   private readonly ipBinary: string;
-  private child?: ChildProcessByStdio<null, Readable, null>;
+  private child?: ChildProcessByStdio<null, Readable, Readable>;
   private startedAt = 0;
   private failures = 0;
   private restartTimer?: NodeJS.Timeout;
@@ -234,7 +251,8 @@ export class KernelMonitor extends EventEmitter<MonitorEvents> {
     this.dir.stop();
     const child = this.child;
     this.child = undefined;
-    if (child && child.exitCode === null && child.signalCode === null) {
+    // A child that never started (no ip binary) has no pid and sends no exit.
+    if (child && child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       const gone = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await gone;
@@ -273,12 +291,19 @@ export class KernelMonitor extends EventEmitter<MonitorEvents> {
   }
 
   private async spawnMonitor(): Promise<void> {
-    const child = spawn(this.ipBinary, MONITOR_ARGS, { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(this.ipBinary, MONITOR_ARGS, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.startedAt = Date.now();
     this.lineBuffer = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => this.onData(chunk));
+    child.stderr.setEncoding('utf8');
+    // `netlink receive error No buffer space available`: events were dropped, which ones is unknown.
+    child.stderr.on('data', (text: string) => {
+      if (!/netlink receive error/.test(text)) return;
+      this.emit('events-lost', text.trim());
+      this.resyncAll();
+    });
     let exited = false;
     const onExit = (code: number | null, signal: string | null) => {
       if (exited) return;
@@ -300,11 +325,15 @@ export class KernelMonitor extends EventEmitter<MonitorEvents> {
       this.restartTimer = undefined;
       if (!this.running) return;
       await this.spawnMonitor();
-      // Whatever changed while nobody listened: everything.
-      for (const n of this.dir.names()) this.pendingNames.add(n);
-      this.pendingRoot = true;
-      this.schedule();
+      this.resyncAll(); // whatever changed while nobody listened
     }, delayMs);
+  }
+
+  /** Reports every namespace and the root as changed. */
+  private resyncAll(): void {
+    for (const n of this.dir.names()) this.pendingNames.add(n);
+    this.pendingRoot = true;
+    this.schedule();
   }
 
   private onData(chunk: string): void {
@@ -330,7 +359,14 @@ export class KernelMonitor extends EventEmitter<MonitorEvents> {
     if (this.flushTimer || !this.running) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
-      this.flushing = this.flushing.then(() => this.flush());
+      // A listener that throws fails like any emitter's would, without stopping later flushes.
+      this.flushing = this.flushing
+        .then(() => this.flush())
+        .catch((e) => {
+          setImmediate(() => {
+            throw e;
+          });
+        });
     }, COALESCE_MS);
   }
 

@@ -149,12 +149,15 @@ export function plan(desiredInput: Topology, observed: Topology, ctx: PlanContex
       }
     }
   }
+  const isRemoved = (ns: string) => ns !== ROOT && removedNs.includes(ns);
   for (const k of removedLinks) {
     const link = observedLinks.get(k)!;
     const ends = link.endpoints.map((e) => ({ e, ns: nsOf(observed, e.node) }));
-    if (ends.some(({ ns }) => ns !== ROOT && removedNs.includes(ns))) continue; // goes with its namespace
-    // Deleting one end deletes the pair; prefer the root end so a host end never lingers.
-    const end = ends.find(({ ns }) => ns === ROOT) ?? ends[0];
+    if (ends.every(({ ns }) => isRemoved(ns))) continue; // goes with its namespaces
+    // Deleting one end deletes the pair at once; a namespace's deletion takes its ends
+    // only when the kernel gets round to it, so a pair into a surviving node is deleted first.
+    // The root end is preferred so a host end never lingers.
+    const end = ends.find(({ ns }) => ns === ROOT) ?? ends.find(({ ns }) => isRemoved(ns)) ?? ends[0];
     add(end.ns, 'teardown', { args: ['link', 'del', end.e.iface], reason: `the veth pair ${linkKey(link)} is not in the topology (deleting one end removes both)` });
   }
 

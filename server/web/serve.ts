@@ -21,6 +21,8 @@ import { attachLab, type LabServer } from './socket-handlers';
 import { attachTerminals } from './terminal-handlers';
 import { loadToken } from './token-file';
 import { TerminalManager } from '../terminal/terminal-manager';
+import { LabWatcher } from '../engine/lab-watcher';
+import { NamespaceReaders } from '../kernel/namespace-readers';
 
 export interface ServeOptions {
   port: number;
@@ -118,7 +120,9 @@ function listen(server: ReturnType<typeof createServer>, port: number, host: str
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
-  const lab = new Lab(opts.dataDir);
+  const readers = new NamespaceReaders();
+  const lab = new Lab(opts.dataDir, { readers });
+  const watcher = new LabWatcher(lab, readers);
   // Kept in the data directory, so a page that is open survives a restart of the server.
   const token = opts.token ?? (process.env.VETHLAB_TOKEN || (await loadToken(lab.dataDir, newToken)));
   if (token.length === 0) throw new Error('the access token must not be empty');
@@ -161,6 +165,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const hub = attachLab(io, lab);
   const terminals = new TerminalManager({ dataDir: lab.dataDir });
   const terminalHub = attachTerminals(io, lab, terminals);
+  watcher.on('traffic', (rates) => io.emit('traffic-update', rates));
+  // Changes typed in a terminal (or made by the CLI) reach every browser.
+  await watcher.start();
   const nextUpgrades = new EventEmitter();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (req.url?.startsWith(SOCKET_IO_PATH)) return; // engine.io's own listener takes it
@@ -185,6 +192,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   } catch (e) {
     hub.detach();
     terminalHub.detach();
+    await watcher.stop();
     await io.close();
     throw e;
   }
@@ -205,8 +213,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       closing ??= (async () => {
         hub.detach();
         terminalHub.detach();
-        // Ending the server ends every shell: no orphan processes.
-        await terminals.closeAll();
+        // Ending the server ends every shell and every reader: no orphan processes.
+        await Promise.all([terminals.closeAll(), watcher.stop()]);
         const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
         server.closeIdleConnections();
         await io.close();

@@ -20,6 +20,8 @@ export const ARTIFACTS = path.join(REPO, 'test-artifacts');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Kernel edits take a few hundred milliseconds; a load of an example a few seconds at most. */
 export const WAIT_MS = 20_000;
+const MAX_FRAMES = 40;
+const MAX_FRAME_CHARS = 240;
 
 export function tag(): string {
   return randomBytes(3).toString('hex');
@@ -97,6 +99,8 @@ export interface BrowserLab {
   dataDir: string;
   /** Page errors and console errors, for failure messages. */
   problems: string[];
+  /** The last socket.io messages, shortened, for failure messages. */
+  frames: string[];
   close(): Promise<void>;
 }
 
@@ -117,6 +121,16 @@ export async function openLab(): Promise<BrowserLab> {
     });
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const problems: string[] = [];
+    const frames: string[] = [];
+    const keep = (line: string) => {
+      frames.push(line.slice(0, MAX_FRAME_CHARS));
+      if (frames.length > MAX_FRAMES) frames.shift();
+    };
+    page.on('websocket', (ws) => {
+      ws.on('framereceived', (f) => keep(`< ${String(f.payload)}`));
+      ws.on('framesent', (f) => keep(`> ${String(f.payload)}`));
+      ws.on('close', () => keep('websocket closed'));
+    });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(`console: ${m.text()}`);
@@ -130,6 +144,7 @@ export async function openLab(): Promise<BrowserLab> {
       page,
       dataDir,
       problems,
+      frames,
       async close() {
         await b.close().catch(() => {});
         await s.close().catch(() => {});

@@ -90,15 +90,40 @@ async function addNamespace(page: Page, name: string): Promise<void> {
   await until(`${added} to be gone after the rename`, async () => !(await nodeIds(page)).includes(added));
 }
 
+/** The centre of a node's connect handle, once the canvas has stopped moving (fit-view animates). */
+async function handleCentre(page: Page, name: string): Promise<{ x: number; y: number }> {
+  const handle = node(page, name).locator('.connect-handle');
+  let last = '';
+  return until(`${name}'s connect handle to stand still`, async () => {
+    const b = await handle.boundingBox();
+    if (!b) return undefined;
+    const here = `${b.x},${b.y}`;
+    const still = here === last;
+    last = here;
+    if (!still) {
+      await page.waitForTimeout(150);
+      return undefined;
+    }
+    return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  });
+}
+
 /** Drags from one node's connect handle to the other's. */
 async function connect(page: Page, from: string, to: string): Promise<void> {
-  const a = await node(page, from).locator('.connect-handle').boundingBox();
-  const b = await node(page, to).locator('.connect-handle').boundingBox();
-  assert.ok(a && b, 'both connect handles are visible');
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  const a = await handleCentre(page, from);
+  const b = await handleCentre(page, to);
+  await page.mouse.move(a.x, a.y);
   await page.mouse.down();
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 20 });
+  await page.mouse.move(b.x, b.y, { steps: 20 });
   await page.mouse.up();
+}
+
+const PING_OK = /3 packets transmitted, 3 received, 0% packet loss/;
+
+/** The text of the terminal in the visible bottom tab. */
+async function terminalText(page: Page): Promise<string> {
+  const rows = page.locator('[role="tabpanel"]:not([hidden]) .xterm-rows');
+  return (await rows.count()) === 0 ? '' : rows.innerText();
 }
 
 function vethOf(ns: string): string {
@@ -114,8 +139,8 @@ async function setAddress(page: Page, ns: string, address: string): Promise<void
   await until(`the inspector to show ${ns}`, async () => (await inspector(page).getByLabel('Namespace name').inputValue()) === ns);
   const group = inspector(page).getByRole('group', { name: `Interface ${iface}` });
   await group.getByRole('button', { name: 'Add address' }).click();
-  await group.getByLabel(`Address 1 of ${iface}`).fill(address);
-  await group.getByLabel(`${iface} up`).check();
+  await group.getByLabel(`Address 1 of ${iface}`, { exact: true }).fill(address);
+  await group.getByLabel(`${iface} up`, { exact: true }).check();
   await group.getByRole('button', { name: 'Apply', exact: true }).click();
   await until(`${address} on ${ns}:${iface} (${await alerts(page)})`, () => {
     const link = addrShow(ns).find((l) => l.ifname === iface);
@@ -132,6 +157,7 @@ function withFailureShot(name: string, body: () => Promise<void>): () => Promise
       if (!lab) throw e;
       await screenshot(lab.page, `browser-failed-${name}.png`).catch(() => {});
       if (lab.problems.length > 0) (e as Error).message += `\npage problems:\n${lab.problems.join('\n')}`;
+      (e as Error).message += `\nlast socket messages:\n${lab.frames.join('\n')}`;
       throw e;
     }
   };
@@ -145,7 +171,8 @@ test('two namespaces built by hand: the kernel has the pair, the addresses, and 
 
   await connect(page, nsA, nsB);
   await until(`the veth pair in the kernel (${await alerts(page)})`, () => addrShow(nsA).some((l) => l.linkinfo?.info_kind === 'veth') && addrShow(nsB).some((l) => l.linkinfo?.info_kind === 'veth'));
-  await page.locator('.react-flow__edge').first().waitFor();
+  // attached, not visible: a level cable is an SVG path with a zero-height box.
+  await page.locator('.react-flow__edge').first().waitFor({ state: 'attached' });
   assert.equal(await page.locator('.react-flow__edge').count(), 1, 'the canvas draws one cable');
 
   await setAddress(page, nsA, '10.0.1.0/24');
@@ -164,6 +191,33 @@ test('two namespaces built by hand: the kernel has the pair, the addresses, and 
   await until('the cable drawn as up', async () => (await page.locator('.react-flow__edge-path.veth-edge.up').count()) === 1);
   await page.mouse.click(5, 300); // deselect, for the picture
   await screenshot(page, 'browser-two-namespaces.png');
+
+  // Terminals: a ping from the Ping dialog and a shell, both still there after a reload.
+  await node(page, nsA).locator('.lab-node-header').click();
+  await inspector(page).getByRole('button', { name: 'Ping', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('radio', { name: /^10\.0\.1\.1\b/ }).check();
+  await dialog.getByRole('button', { name: 'Run ping' }).click();
+  const pingTab = page.getByRole('tab', { name: `${nsA}: ping 10.0.1.1` });
+  await pingTab.waitFor();
+  await until(`the ping's result in its tab (${await alerts(page)})`, async () => PING_OK.test(await terminalText(page)));
+
+  const vethB = vethOf(nsB);
+  await node(page, nsB).locator('.lab-node-header').click();
+  await inspector(page).getByRole('button', { name: 'Open terminal' }).click();
+  const shellTab = page.getByRole('tab', { name: nsB, exact: true });
+  await shellTab.waitFor();
+  await until('a shell prompt', async () => (await terminalText(page)).trim().length > 0);
+  await page.locator('[role="tabpanel"]:not([hidden]) .xterm').click();
+  await page.keyboard.type(`ip -br addr show dev ${vethB}\n`);
+  await until('the shell to answer', async () => (await terminalText(page)).includes('10.0.1.1/24'));
+  await screenshot(page, 'browser-terminal.png');
+
+  await page.reload();
+  await pingTab.click();
+  await until('the ping tab to show its output again after the reload', async () => PING_OK.test(await terminalText(page)));
+  await page.getByRole('tab', { name: nsB, exact: true }).click();
+  await until('the shell tab to show its output again after the reload', async () => (await terminalText(page)).includes('10.0.1.1/24'));
 
   // Delete the cable: select it, press Delete.
   await page.locator('.veth-label').first().click();
@@ -197,6 +251,12 @@ test('the veth-host example loads from the toolbar and Reset removes it', async 
   await node(page, EXAMPLE_NS).waitFor();
   await until('the cable on the canvas', async () => (await page.locator('.react-flow__edge').count()) === 1);
   assert.ok(!netnsNames().includes(nsA), 'loading replaced the hand-made lab');
+  // The shell of a namespace that went away says so and its tab is marked ended.
+  const endedTab = page.getByRole('tab', { name: `${nsB} (ended)` });
+  await endedTab.waitFor();
+  await endedTab.click();
+  await until('the ended shell to say why', async () => (await terminalText(page)).includes(`[namespace ${nsB} was deleted]`));
+  await page.getByRole('tab', { name: 'Command log' }).click();
   await sleepForFit();
   await screenshot(page, 'browser-veth-host.png');
 

@@ -66,7 +66,7 @@ describe('KernelMonitor (root)', () => {
 
   after(async () => {
     await monitor.stop();
-    removeAll([a, b, c]);
+    removeAll([a, b, c], [`vlm${id}r`]);
   });
 
   test('ensureWatched gives an nsid to namespaces without one, once', async () => {
@@ -99,6 +99,20 @@ describe('KernelMonitor (root)', () => {
     assert.ok(ms < REPORT_WITHIN_MS, `reported after ${ms} ms`);
   });
 
+  test('a change in the root namespace is reported as such', async () => {
+    const { emits, off } = recorder(monitor);
+    try {
+      // A veth pair of the test's own, in the root, removed at once.
+      ip('link', 'add', 'name', `vlm${id}r`, 'type', 'veth', 'peer', 'name', `vlm${id}s`);
+      ip('link', 'del', `vlm${id}r`);
+      const t0 = performance.now();
+      while (!emits.some((e) => e.root) && performance.now() - t0 < REPORT_WITHIN_MS) await new Promise((r) => setTimeout(r, 5));
+      assert.ok(emits.some((e) => e.root), 'rootChanged');
+    } finally {
+      off();
+    }
+  });
+
   test('ten quick changes make one or two emits', async () => {
     const { emits, off } = recorder(monitor);
     try {
@@ -128,6 +142,31 @@ describe('KernelMonitor (root)', () => {
       while (!emits.some((e) => e.names.has(a)) && performance.now() - t0 < REPORT_WITHIN_MS) await new Promise((r) => setTimeout(r, 5));
       assert.ok(emits.some((e) => e.names.has(a)), `${a} lost its veth end and was reported`);
     } finally {
+      off();
+    }
+  });
+
+  test('events the kernel dropped (a stalled monitor overflowed) lead to a full change', async () => {
+    const lost: string[] = [];
+    const onLost = (m: string) => lost.push(m);
+    monitor.on('events-lost', onLost);
+    const { emits, off } = recorder(monitor);
+    const pid = monitor.pid!;
+    try {
+      process.kill(pid, 'SIGSTOP');
+      // Link messages are over a kilobyte each: a few thousand overflow the monitor's socket buffer.
+      ipBatch(['-n', a], Array.from({ length: 6000 }, (_, i) => `link set lo mtu ${65535 + (i % 2)}`));
+      process.kill(pid, 'SIGCONT');
+      const t0 = performance.now();
+      while (!(lost.length > 0 && emits.some((e) => e.root && e.names.has(a))) && performance.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(lost.length > 0, 'events-lost emitted');
+      assert.ok(emits.some((e) => e.root && e.names.has(a)), 'everything reported');
+      assert.equal(monitor.pid, pid, 'the monitor goes on');
+    } finally {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {}
+      monitor.off('events-lost', onLost);
       off();
     }
   });

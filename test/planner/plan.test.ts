@@ -75,10 +75,16 @@ const cases: { name: string; desired: () => Topology; observed: () => Topology; 
     expect: ['ip -n vnet0 link del veth0'],
   },
   {
-    name: 'a removed namespace plans only its deletion (its end of the pair goes with it)',
+    name: 'a removed namespace: its pair into a surviving one is deleted at once, then the namespace',
     desired: () => ({ name: 'two', nodes: { vnet0: ns() }, links: [] }),
     observed: () => observedAfter(twoNamespaces()),
-    expect: ['ip netns del vnet1'],
+    expect: ['ip -n vnet1 link del veth1', 'ip netns del vnet1'],
+  },
+  {
+    name: 'removed namespaces cabled only to each other: just the namespaces',
+    desired: () => empty,
+    observed: () => observedAfter(twoNamespaces()),
+    expect: ['ip netns del vnet0', 'ip netns del vnet1'],
   },
   {
     name: 'an interface taken down',

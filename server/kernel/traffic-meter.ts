@@ -1,0 +1,173 @@
+/**
+ * Live packet and byte rates per interface, from the kernel's counters: every
+ * TRAFFIC_INTERVAL_MS, one `link show` per namespace through the persistent
+ * readers (all namespaces at once), and the difference from the last sample.
+ *
+ * Emits `rates` with only the interfaces that carry traffic, plus those that
+ * just stopped (one last all-zero rate, so the browser can clear the edge).
+ * An idle lab of a hundred namespaces thus sends nothing at all, and a busy
+ * one only its busy edges; a client that connects later sees an edge's rate
+ * within one interval, which is all a live rate needs.
+ */
+import { EventEmitter } from 'node:events';
+import type { IpLink } from './ip-json';
+import type { NamespaceReaders } from './namespace-readers';
+import type { TrafficRate } from '../protocol';
+
+export const TRAFFIC_INTERVAL_MS = 1000;
+
+/** Counters of one interface at one moment; `t` in milliseconds (any monotonic clock). */
+export interface CounterSample {
+  node: string;
+  iface: string;
+  rxPackets: number;
+  txPackets: number;
+  rxBytes: number;
+  txBytes: number;
+  t: number;
+}
+
+export function sampleKey(node: string, iface: string): string {
+  return `${node}:${iface}`;
+}
+
+export function rateKey(r: TrafficRate): string {
+  return sampleKey(r.node, r.iface);
+}
+
+const COUNTERS = ['rxPackets', 'txPackets', 'rxBytes', 'txBytes'] as const;
+
+/**
+ * Per-second rates of every interface sampled both times. An interface whose
+ * counters went backwards (deleted and re-created under the same name, or
+ * moved between namespaces) is skipped: its next sample starts afresh.
+ */
+export function rates(prev: Map<string, CounterSample>, now: Map<string, CounterSample>): TrafficRate[] {
+  const out: TrafficRate[] = [];
+  for (const [key, cur] of now) {
+    const old = prev.get(key);
+    if (!old) continue;
+    const seconds = (cur.t - old.t) / 1000;
+    if (!(seconds > 0)) continue;
+    if (COUNTERS.some((c) => cur[c] < old[c])) continue;
+    const per = (c: (typeof COUNTERS)[number]) => (cur[c] - old[c]) / seconds;
+    out.push({ node: cur.node, iface: cur.iface, rxPps: per('rxPackets'), txPps: per('txPackets'), rxBps: per('rxBytes'), txBps: per('txBytes') });
+  }
+  return out.sort((a, b) => (rateKey(a) < rateKey(b) ? -1 : rateKey(a) > rateKey(b) ? 1 : 0));
+}
+
+export function isIdle(r: TrafficRate): boolean {
+  return r.rxPps === 0 && r.txPps === 0 && r.rxBps === 0 && r.txBps === 0;
+}
+
+/**
+ * The rates worth sending: the busy ones, and those that were busy last time
+ * and are idle now. Returns them with the keys now busy (the next call's `wasBusy`).
+ */
+export function worthSending(all: TrafficRate[], wasBusy: Set<string>): { send: TrafficRate[]; busy: Set<string> } {
+  const busy = new Set<string>();
+  const send: TrafficRate[] = [];
+  for (const r of all) {
+    const key = rateKey(r);
+    if (!isIdle(r)) {
+      busy.add(key);
+      send.push(r);
+    } else if (wasBusy.has(key)) {
+      send.push(r);
+    }
+  }
+  return { send, busy };
+}
+
+/** What to meter in one namespace: its node name, and optionally only some interfaces (the host's lab ends). */
+export interface MeterTarget {
+  /** undefined for the root namespace. */
+  netns: string | undefined;
+  node: string;
+  ifaces?: string[];
+}
+
+/** A plain name meters that namespace as the node of the same name, every interface but lo. */
+export type TargetsProvider = () => Iterable<string | MeterTarget>;
+
+type MeterEvents = { rates: [TrafficRate[]] };
+
+export class TrafficMeter extends EventEmitter<MeterEvents> {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private last = new Map<string, CounterSample>();
+  private busy = new Set<string>();
+  private ticking?: Promise<void>;
+
+  constructor(
+    private readonly readers: NamespaceReaders,
+    readonly intervalMs: number = TRAFFIC_INTERVAL_MS,
+  ) {
+    super();
+  }
+
+  start(targets: TargetsProvider): void {
+    if (this.running) return;
+    this.running = true;
+    const loop = async () => {
+      if (!this.running) return;
+      const t0 = performance.now();
+      this.ticking = this.tick(targets);
+      await this.ticking;
+      if (!this.running) return;
+      // A slow round (a hundred namespaces on a busy machine) delays the next instead of piling up.
+      this.timer = setTimeout(loop, Math.max(0, this.intervalMs - (performance.now() - t0)));
+    };
+    void loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.ticking;
+    this.last.clear();
+    this.busy.clear();
+  }
+
+  /** One round: read every target, compute, emit if anything is worth sending. */
+  private async tick(provider: TargetsProvider): Promise<void> {
+    let targets: MeterTarget[];
+    try {
+      targets = [...provider()].map((t) => (typeof t === 'string' ? { netns: t, node: t } : t));
+    } catch {
+      return;
+    }
+    const now = new Map<string, CounterSample>();
+    await Promise.all(
+      targets.map(async (target) => {
+        let links: IpLink[];
+        try {
+          [links] = (await this.readers.read(target.netns, ['link show'])) as [IpLink[]];
+        } catch {
+          return; // deleted meanwhile; the next observation says so
+        }
+        const t = performance.now();
+        const only = target.ifaces ? new Set(target.ifaces) : undefined;
+        for (const l of links ?? []) {
+          if (!l.stats64 || l.link_type === 'loopback' || (only && !only.has(l.ifname))) continue;
+          const s = l.stats64;
+          now.set(sampleKey(target.node, l.ifname), {
+            node: target.node,
+            iface: l.ifname,
+            rxPackets: s.rx.packets,
+            txPackets: s.tx.packets,
+            rxBytes: s.rx.bytes,
+            txBytes: s.tx.bytes,
+            t,
+          });
+        }
+      }),
+    );
+    if (!this.running) return;
+    const { send, busy } = worthSending(rates(this.last, now), this.busy);
+    this.last = now;
+    this.busy = busy;
+    if (send.length > 0) this.emit('rates', send);
+  }
+}
