@@ -27,9 +27,13 @@ function VethEdge(props: EdgeProps<VethEdgeType>) {
           title={title}
           aria-label={`Link ${data.a.node}:${data.a.iface} to ${data.b.node}:${data.b.iface}`}
         >
-          <span>{data.a.iface}</span>
-          <span className="veth-label-sep" aria-hidden="true">⟷</span>
-          <span>{data.b.iface}</span>
+          <span className="veth-ends">
+            {data.a.iface}
+            <span className="veth-label-sep" aria-hidden="true">
+              ⟷
+            </span>
+            {data.b.iface}
+          </span>
           {data.rateText && <span className="veth-rate">{data.rateText}</span>}
         </button>
       </EdgeLabelRenderer>

@@ -53,9 +53,6 @@ export default function NodeInspector({ name, spec, topology, run, onRenamed, on
         <button type="button" className="btn" onClick={() => setPinging(true)}>
           Ping
         </button>
-        <button type="button" className="btn btn-danger-outline push-right" onClick={() => run({ op: 'delete-node', name })} aria-label={`Delete node ${name}`}>
-          Delete node
-        </button>
       </div>
 
       <h3 className="inspector-subtitle">Interfaces</h3>
@@ -65,6 +62,13 @@ export default function NodeInspector({ name, spec, topology, run, onRenamed, on
       ))}
 
       <RoutesEditor key={JSON.stringify(spec.routes)} node={name} routes={spec.routes} interfaces={interfaces.map(([n]) => n)} run={run} />
+
+      <div className="inspector-danger">
+        <button type="button" className="btn btn-danger-outline" onClick={() => run({ op: 'delete-node', name })}>
+          Delete node
+        </button>
+        <p className="muted small">{isHost ? 'Removes the lab’s cables to the host; the host itself stays.' : 'Deletes the namespace, its cables and its terminals.'}</p>
+      </div>
 
       {pinging && (
         <PingDialog

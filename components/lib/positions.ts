@@ -3,7 +3,8 @@ import type { Position, Topology } from '@/server/model/topology';
 import { NODE_WIDTH_PX } from '../nodes/node-data';
 
 /** Grid for nodes without a stored position, and for new nodes. */
-export const GRID_COLUMN_PX = NODE_WIDTH_PX + 110;
+/** Room between columns for a cable and its label. */
+export const GRID_COLUMN_PX = NODE_WIDTH_PX + 170;
 export const GRID_ROW_PX = 230;
 const GRID_COLUMNS = 4;
 const GRID_ORIGIN: Position = { x: 40, y: 40 };

@@ -13,7 +13,7 @@ export type NamespaceNodeType = Node<LabNodeData, 'namespace'>;
 export type HostNodeType = Node<LabNodeData, 'host'>;
 export type LabNode = NamespaceNodeType | HostNodeType;
 
-/** Every node is this wide, so edges can pick sides by comparing x alone. */
+/** Nodes are at least this wide (wider for a long name); layouts plan with it. */
 export const NODE_WIDTH_PX = 250;
 
 /** Handle ids for the edges: each interface row has one on each side. */

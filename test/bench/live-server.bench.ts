@@ -1,0 +1,151 @@
+/**
+ * Benchmark (not a timed test): the real server with a 100-namespace lab
+ * loaded, a browser (socket.io client) connected, the lab idle. Prints
+ *   - the server's CPU use while idle (this process and its ip children), in % of one core;
+ *   - the delay from a change made with `ip` to the broadcast that shows it, median and p95;
+ *   - for comparison in the same run: what one full re-read of the lab costs
+ *     with a spawned `ip` per namespace (a polling design pays that every tick).
+ *   node --import tsx test/bench/live-server.bench.ts [--count 100] [--changes 30] [--idle-seconds 10]
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { io as connectClient } from 'socket.io-client';
+import { Lab } from '../../server/engine/lab';
+import { startServer } from '../../server/web/serve';
+import type { LabState } from '../../server/protocol';
+import { linearTopology } from './linear-topology';
+
+const { values } = parseArgs({ options: { count: { type: 'string', default: '100' }, changes: { type: 'string', default: '30' }, 'idle-seconds': { type: 'string', default: '10' } } });
+const COUNT = Number(values.count);
+const CHANGES = Number(values.changes);
+const IDLE_S = Number(values['idle-seconds']);
+if (!Number.isInteger(COUNT) || COUNT < 2 || COUNT > 1000) throw new Error(`--count: "${values.count}" must be a whole number from 2 to 1000`);
+if (!Number.isInteger(CHANGES) || CHANGES < 2 || CHANGES > 500) throw new Error(`--changes: "${values.changes}" must be a whole number from 2 to 500`);
+if (!(IDLE_S >= 1 && IDLE_S <= 120)) throw new Error(`--idle-seconds: "${values['idle-seconds']}" must be from 1 to 120`);
+
+/** Let the load's own events and the first traffic rounds pass before measuring. */
+const SETTLE_MS = 3000;
+const CHANGE_GIVE_UP_MS = 5000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+
+/** CPU time of a process in ms, from /proc/PID/schedstat (exact; tick-sampled utime misses short wake-ups). */
+function cpuMs(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return 0;
+  }
+}
+
+function children(): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid) out.push(Number(entry));
+    } catch {}
+  }
+  return out;
+}
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => spawn(cmd, args, { stdio: 'ignore' }).on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: ${c}`)))));
+}
+
+async function main() {
+  const prefix = `vlls${Math.random().toString(36).slice(2, 6)}`;
+  const linear = linearTopology(prefix, COUNT);
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'vethlab-live-bench-'));
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, next: false, quiet: true });
+  const socket = connectClient(`http://127.0.0.1:${server.port}`, { auth: { token: server.token }, transports: ['websocket'], reconnection: false });
+  let state: LabState | undefined;
+  const waiters = new Set<() => void>();
+  socket.on('lab-state', (s: LabState) => {
+    state = s;
+    for (const w of waiters) w();
+  });
+  const cleanup = async () => {
+    socket.close();
+    await server.lab.destroy();
+    await server.close();
+    for (const n of linear.names) {
+      try {
+        execFileSync('ip', ['netns', 'del', n], { stdio: 'ignore' });
+      } catch {
+        // Already gone with the lab.
+      }
+    }
+  };
+  try {
+    const applied = await server.lab.apply(linear.topology, { observeAfter: true });
+    if (!applied.ok) throw new Error(`apply failed: ${JSON.stringify(applied.errors ?? applied.failure)}`);
+    await sleep(SETTLE_MS);
+
+    const pids = children();
+    const self0 = process.cpuUsage();
+    const kids0 = pids.map(cpuMs);
+    const t0 = performance.now();
+    await sleep(IDLE_S * 1000);
+    const wall = performance.now() - t0;
+    const self = process.cpuUsage(self0);
+    const selfMs = (self.user + self.system) / 1000;
+    const kidsMs = pids.map(cpuMs).reduce((a, b, i) => a + Math.max(0, b - kids0[i]), 0);
+
+    const delays: number[] = [];
+    for (let i = 0; i < CHANGES; i++) {
+      // Down, then up again, namespace after namespace (each has a `left` end but the first).
+      const ns = linear.names[1 + (Math.floor(i / 2) * 7) % (COUNT - 1)];
+      const want = i % 2 === 1;
+      const shows = () => state?.topology.nodes[ns]?.interfaces.left?.up === want;
+      const seen = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`change ${i} in ${ns} not broadcast within ${CHANGE_GIVE_UP_MS} ms`)), CHANGE_GIVE_UP_MS);
+        const check = () => {
+          if (shows()) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            resolve();
+          }
+        };
+        waiters.add(check);
+      });
+      const start = performance.now();
+      await run('ip', ['-n', ns, 'link', 'set', 'left', want ? 'up' : 'down']);
+      await seen;
+      delays.push(performance.now() - start);
+      await sleep(50);
+    }
+
+    const full = [] as number[];
+    for (let i = 0; i < 3; i++) {
+      const lab = new Lab(dataDir);
+      const s = performance.now();
+      await lab.observe();
+      full.push(performance.now() - s);
+    }
+
+    console.log(`live server, linear-${COUNT} lab, one browser connected`);
+    console.log(`idle CPU over ${(wall / 1000).toFixed(1)} s: ${((selfMs + kidsMs) / wall * 100).toFixed(2)}% of one core (node ${(selfMs / wall * 100).toFixed(2)}%, ${pids.length} ip children ${(kidsMs / wall * 100).toFixed(2)}%)   target < 5%`);
+    console.log(`change -> broadcast over ${CHANGES} changes: median ${quantile(delays, 0.5).toFixed(0)} ms, p95 ${quantile(delays, 0.95).toFixed(0)} ms   target median < 200 ms`);
+    console.log(`baseline: one full re-read with a spawned ip per namespace: median ${quantile(full, 0.5).toFixed(0)} ms (polling everything once a second would spend ~${(quantile(full, 0.5) / 10).toFixed(0)}% of every second re-reading)`);
+    console.log(`ratio change->broadcast median / full re-read: ${(quantile(delays, 0.5) / quantile(full, 0.5)).toFixed(2)}x`);
+  } finally {
+    await cleanup().catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
