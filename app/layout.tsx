@@ -2,6 +2,12 @@ import type { Metadata, Viewport } from 'next';
 import '@xyflow/react/dist/style.css';
 import '@xterm/xterm/css/xterm.css';
 import './globals.css';
+import './styles/toolbar.css';
+import './styles/overlays.css';
+import './styles/canvas.css';
+import './styles/nodes.css';
+import './styles/inspector.css';
+import './styles/bottom.css';
 
 export const metadata: Metadata = {
   title: 'vethlab',

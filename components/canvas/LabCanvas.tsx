@@ -29,6 +29,9 @@ import { SelectEdgeContext } from './select-context';
 const nodeTypes = { namespace: NamespaceNode, host: HostNode };
 const edgeTypes = { veth: VethEdge };
 
+/** Room around a fitted lab for the zoom controls (left) and the mini map (bottom right). */
+const FIT_PADDING = { top: '40px', right: '50px', bottom: '120px', left: '80px' } as const;
+
 /** How far from a handle a dropped connection still snaps to it. */
 const CONNECTION_RADIUS_PX = 40;
 
@@ -108,7 +111,7 @@ function Canvas(props: LabCanvasProps) {
   const hasNodes = nodes.length > 0;
   useEffect(() => {
     if (!hasNodes) return;
-    const t = setTimeout(() => fitView({ padding: 0.2, maxZoom: 1.2, duration: 300 }), 50);
+    const t = setTimeout(() => fitView({ padding: FIT_PADDING, maxZoom: 1.2, duration: 300 }), 50);
     return () => clearTimeout(t);
   }, [fitSignal, hasNodes, fitView]);
 
@@ -140,7 +143,7 @@ function Canvas(props: LabCanvasProps) {
       >
         <Background variant={BackgroundVariant.Dots} gap={22} size={1.6} color="#c4cad3" />
         <Controls position="bottom-left" />
-        <MiniMap position="bottom-right" pannable zoomable nodeColor={(n) => (n.type === 'host' ? '#2f4a6d' : '#5b8def')} nodeStrokeWidth={2} ariaLabel="Mini map" />
+        <MiniMap position="bottom-right" style={{ width: 170, height: 110 }} pannable zoomable nodeColor={(n) => (n.type === 'host' ? '#2f4a6d' : '#5b8def')} nodeStrokeWidth={2} ariaLabel="Mini map" />
       </ReactFlow>
       {empty && (
         <div className="canvas-empty" role="note">

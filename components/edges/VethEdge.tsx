@@ -1,15 +1,27 @@
 'use client';
 import { memo, useContext } from 'react';
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, useInternalNode, type EdgeProps, type InternalNode } from '@xyflow/react';
 import { SelectEdgeContext } from '../canvas/select-context';
 import type { VethEdgeType } from './edge-data';
+import { labelWidth, placeLabel } from './label-placement';
+
+const RATE_TEMPLATE = '10.0 pkt/s · 1.2 kB/s';
+
+function bottomOf(n: InternalNode | undefined): number | undefined {
+  return n?.measured.height === undefined ? undefined : n.internals.positionAbsolute.y + n.measured.height;
+}
 
 /** A veth pair: a cable between two interfaces, dashed grey while an end is down, moving while packets pass. */
 function VethEdge(props: EdgeProps<VethEdgeType>) {
-  const { id, data, selected, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition } = props;
+  const { id, data, selected, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition } = props;
   const select = useContext(SelectEdgeContext);
+  const sourceNode = useInternalNode(source);
+  const targetNode = useInternalNode(target);
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   if (!data) return null;
+  // Sized for a rate line too, so the label does not jump when traffic starts and stops.
+  const width = labelWidth(`${data.a.iface} ⟷ ${data.b.iface}`, RATE_TEMPLATE);
+  const place = placeLabel({ x: labelX, y: labelY }, sourceX, targetX, width, [bottomOf(sourceNode), bottomOf(targetNode)]);
   const cls = ['veth-edge', data.up ? 'up' : 'down', selected ? 'selected' : ''].join(' ');
   const title = `veth pair ${data.a.node}:${data.a.iface} ⟷ ${data.b.node}:${data.b.iface}${data.up ? '' : ' (an end is down)'}${
     data.rateText ? `\n${data.rateText}` : ''
@@ -18,11 +30,12 @@ function VethEdge(props: EdgeProps<VethEdgeType>) {
     <>
       <BaseEdge id={id} path={path} className={cls} interactionWidth={24} />
       {data.flowing && <path d={path} className="veth-flow" fill="none" />}
+      {place.leaderFrom && <path d={`M ${place.leaderFrom.x} ${place.leaderFrom.y} L ${place.x} ${place.y}`} className="veth-leader" fill="none" />}
       <EdgeLabelRenderer>
         <button
           type="button"
           className={`veth-label nodrag nopan${selected ? ' selected' : ''}${data.up ? '' : ' down'}`}
-          style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+          style={{ transform: `translate(-50%, ${place.leaderFrom ? '0' : '-50%'}) translate(${place.x}px, ${place.y}px)` }}
           onClick={() => select(id)}
           title={title}
           aria-label={`Link ${data.a.node}:${data.a.iface} to ${data.b.node}:${data.b.iface}`}

@@ -5,18 +5,21 @@ interface Props {
   label: string;
   value: string;
   problem(text: string): string | null;
-  /** Called on Enter or blur with a changed, valid name. */
-  onCommit(name: string): void;
+  /** Called on Enter or blur with a changed, valid name; resolves false when the server refused it. */
+  onCommit(name: string): Promise<boolean>;
   className?: string;
 }
 
 /** A name that is renamed on Enter or when the field loses focus; Escape puts it back. */
 export default function NameField({ label, value, problem, onCommit, className }: Props) {
   const [text, setText] = useState(value);
+  // The server's refusal is shown once (a toast); leaving the field must not send the same name again.
+  const [refused, setRefused] = useState<string | null>(null);
   const id = useId();
   const error = text === value ? null : problem(text);
-  const commit = () => {
-    if (text !== value && !error) onCommit(text);
+  const commit = async () => {
+    if (text === value || error || text === refused) return;
+    if (!(await onCommit(text))) setRefused(text);
   };
   return (
     <div className={`field${className ? ` ${className}` : ''}`}>
@@ -29,9 +32,9 @@ export default function NameField({ label, value, problem, onCommit, className }
         aria-invalid={!!error}
         aria-describedby={error ? `${id}-err` : undefined}
         onChange={(e) => setText(e.target.value)}
-        onBlur={commit}
+        onBlur={() => void commit()}
         onKeyDown={(e) => {
-          if (e.key === 'Enter') commit();
+          if (e.key === 'Enter') void commit();
           if (e.key === 'Escape') setText(value);
         }}
       />

@@ -44,6 +44,7 @@ export default function NodeInspector({ name, spec, topology, run, onRenamed, on
         onCommit={async (to) => {
           const r = await run({ op: 'rename-node', from: name, to });
           if (r.ok) onRenamed(name, to);
+          return r.ok;
         }}
       />
       <div className="inspector-actions">

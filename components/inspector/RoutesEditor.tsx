@@ -44,21 +44,22 @@ export default function RoutesEditor({ node, routes, interfaces, run }: Props) {
       <h3 className="inspector-subtitle">Routes</h3>
       {rows.length === 0 && <p className="muted small">Only the routes the kernel adds for each address.</p>}
       {rows.map((r, i) => (
-        <div key={i} className="route-row">
-          <input value={r.to} placeholder="default" aria-label={`Route ${i + 1} destination`} aria-invalid={!!problems[i].to} onChange={(e) => set(i, { to: e.target.value })} spellCheck={false} />
+        <div key={i} className="route-row" role="group" aria-label={`Route ${i + 1}`}>
+          <input className="route-to" value={r.to} placeholder="default or 10.0.2.0/24" aria-label={`Route ${i + 1} destination`} aria-invalid={!!problems[i].to} onChange={(e) => set(i, { to: e.target.value })} spellCheck={false} />
+          <button type="button" className="btn-icon" aria-label={`Remove route ${i + 1}`} onClick={() => setRows((rs) => rs.filter((_, j) => j !== i))}>
+            ×
+          </button>
           <span className="route-word">via</span>
           <input value={r.via} placeholder="gateway" aria-label={`Route ${i + 1} gateway`} aria-invalid={!!problems[i].via} onChange={(e) => set(i, { via: e.target.value })} spellCheck={false} />
+          <span className="route-word">dev</span>
           <select value={r.dev} aria-label={`Route ${i + 1} interface`} aria-invalid={!!problems[i].dev} onChange={(e) => set(i, { dev: e.target.value })}>
-            <option value="">any dev</option>
+            <option value="">any</option>
             {[...new Set([...interfaces, ...(r.dev ? [r.dev] : [])])].map((n) => (
               <option key={n} value={n}>
                 {n}
               </option>
             ))}
           </select>
-          <button type="button" className="btn-icon" aria-label={`Remove route ${i + 1}`} onClick={() => setRows((rs) => rs.filter((_, j) => j !== i))}>
-            ×
-          </button>
           {hasProblems(problems[i]) && <p className="field-error">{Object.values(problems[i]).join('; ')}</p>}
         </div>
       ))}

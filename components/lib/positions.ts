@@ -4,7 +4,7 @@ import { NODE_WIDTH_PX } from '../nodes/node-data';
 
 /** Grid for nodes without a stored position, and for new nodes. */
 /** Room between columns for a cable and its label. */
-export const GRID_COLUMN_PX = NODE_WIDTH_PX + 170;
+export const GRID_COLUMN_PX = NODE_WIDTH_PX + 190;
 export const GRID_ROW_PX = 230;
 const GRID_COLUMNS = 4;
 const GRID_ORIGIN: Position = { x: 40, y: 40 };

@@ -36,7 +36,7 @@ export type RouteProblems = Partial<Record<keyof RouteDraft, string>>;
 export function routeProblems(r: RouteDraft, interfaces: string[]): RouteProblems {
   const out: RouteProblems = {};
   const target = normalizeRouteTarget(r.to.trim());
-  if ('error' in target) out.to = r.to.trim() === '' ? 'where to: "default" or a prefix such as 10.0.2.0/24' : target.error;
+  if ('error' in target) out.to = r.to.trim() === '' ? 'destination: "default" or a prefix such as 10.0.2.0/24' : target.error;
   const via = r.via.trim();
   if (via !== '') {
     const gw = parseAddress(via);

@@ -25,6 +25,11 @@ export default function ExampleMenu({ disabled, onPick, onError }: Props) {
   const [open, setOpen] = useState(false);
   const [entries, setEntries] = useState<ExampleEntry[] | null>(null);
   const root = useRef<HTMLDivElement>(null);
+  // The latest callback without re-running the fetch effect on every render of the parent.
+  const reportError = useRef(onError);
+  useEffect(() => {
+    reportError.current = onError;
+  });
 
   useEffect(() => {
     if (!open || entries) return;
@@ -37,12 +42,12 @@ export default function ExampleMenu({ disabled, onPick, onError }: Props) {
       .catch((e: Error) => {
         if (!live) return;
         setOpen(false);
-        onError(`could not read the list of examples: ${e.message}`);
+        reportError.current(`could not read the list of examples: ${e.message}`);
       });
     return () => {
       live = false;
     };
-  }, [open, entries, onError]);
+  }, [open, entries]);
 
   useEffect(() => {
     if (!open) return;
