@@ -3,15 +3,15 @@
  * 127.0.0.1 port 0 with its own data directory, Debian's Chromium driven by
  * playwright-core, kernel readers, and cleanup that runs also on failure.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../server/web/serve';
+import { ip, ipJson } from '../support/kernel';
 
 const execFileP = promisify(execFile);
 
@@ -23,22 +23,8 @@ export const WAIT_MS = 20_000;
 const MAX_FRAMES = 40;
 const MAX_FRAME_CHARS = 240;
 
-export function tag(): string {
-  return randomBytes(3).toString('hex');
-}
-
-export function ip(...args: string[]): string {
-  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-export function ipJson<T = unknown>(...args: string[]): T {
-  const out = ip('-json', ...args).trim();
-  return (out === '' ? [] : JSON.parse(out)) as T;
-}
-
-export function netnsNames(): string[] {
-  return ipJson<{ name: string }[]>('netns', 'list').map((n) => n.name);
-}
+export { ip, ipJson, tag } from '../support/kernel';
+export { namespaceNames as netnsNames } from '../support/kernel';
 
 export function hostHasLink(name: string): boolean {
   return ipJson<{ ifname: string }[]>('link', 'show').some((l) => l.ifname === name);

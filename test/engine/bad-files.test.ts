@@ -21,7 +21,7 @@ const ours = (ns: string) => ns.startsWith(`vlbad${id}`) || ['host', 'host2', 'n
 
 /** The machine's own network: its first non-default route through a real interface, and that interface. */
 function ownNetwork(): { dev: string; inside: string } {
-  const routes = ipJson<{ dst: string; dev?: string }[]>(['route', 'show', 'table', 'main']);
+  const routes = ipJson<{ dst: string; dev?: string }[]>('route', 'show', 'table', 'main');
   const r = routes.find((x) => x.dst !== 'default' && x.dst.includes('/') && x.dev && x.dev !== 'lo');
   assert.ok(r, 'this machine has no network route to test the host-safety check against');
   const p = parsePrefix(r.dst)!;

@@ -61,6 +61,6 @@ test('a refused command stops the run, is reported with the kernel message, and 
   const fixed = await vethlab(['apply', good], dataDir);
   assert.equal(fixed.code, 0, fixed.stderr);
   assert.doesNotMatch(fixed.stdout, /netns add/, 'the re-apply redoes nothing that was done');
-  assert.equal(ipJson<any[]>(['-n', A, 'route', 'show', '10.9.0.0/24'])[0]?.gateway, '10.0.1.1');
+  assert.equal(ipJson<any[]>('-n', A, 'route', 'show', '10.9.0.0/24')[0]?.gateway, '10.0.1.1');
   assert.match(await ping(A, '10.0.1.1', 1), /1 received/);
 });

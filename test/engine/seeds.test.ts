@@ -17,18 +17,18 @@ const SEED_HOST_LINKS = ['veth0'];
 let dataDir: string;
 
 function hostHas(ifname: string): boolean {
-  return ipJson<{ ifname: string }[]>(['link', 'show']).some((l) => l.ifname === ifname);
+  return ipJson<{ ifname: string }[]>('link', 'show').some((l) => l.ifname === ifname);
 }
 
 function addrsOf(netns: string | undefined, ifname: string): string[] {
   const prefix = netns ? ['-n', netns] : [];
-  const [link] = ipJson<any[]>([...prefix, 'addr', 'show', 'dev', ifname]);
+  const [link] = ipJson<any[]>(...prefix, 'addr', 'show', 'dev', ifname);
   return link.addr_info.filter((a: any) => a.scope !== 'link').map((a: any) => `${a.local}/${a.prefixlen}`);
 }
 
 function flags(netns: string | undefined, ifname: string): string[] {
   const prefix = netns ? ['-n', netns] : [];
-  return ipJson<any[]>([...prefix, 'link', 'show', 'dev', ifname])[0].flags;
+  return ipJson<any[]>(...prefix, 'link', 'show', 'dev', ifname)[0].flags;
 }
 
 before(async () => {
@@ -40,7 +40,7 @@ before(async () => {
 
 after(async () => {
   await vethlab(['destroy'], dataDir).catch(() => undefined);
-  removeAll(SEED_NAMESPACES, SEED_HOST_LINKS.filter(hostHas).filter((l) => ipJson<any[]>(['link', 'show', 'dev', l])[0].ifalias?.startsWith('vethlab:')));
+  removeAll(SEED_NAMESPACES, SEED_HOST_LINKS.filter(hostHas).filter((l) => ipJson<any[]>('link', 'show', 'dev', l)[0].ifalias?.startsWith('vethlab:')));
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -51,7 +51,7 @@ test('seed 004 (two namespaces): apply, kernel, ping both ways, re-apply is a no
   assert.match(res.stdout, /ok {4}ip link add veth0 netns vnet0 type veth peer name veth1 netns vnet1/);
 
   assert.deepEqual(namespaceNames().filter((n) => n.startsWith('vnet')), ['vnet0', 'vnet1']);
-  const v0 = ipJson<any[]>(['-n', 'vnet0', '-d', 'link', 'show', 'dev', 'veth0'])[0];
+  const v0 = ipJson<any[]>('-n', 'vnet0', '-d', 'link', 'show', 'dev', 'veth0')[0];
   assert.equal(v0.linkinfo.info_kind, 'veth');
   assert.deepEqual(addrsOf('vnet0', 'veth0'), ['10.0.1.0/24']);
   assert.deepEqual(addrsOf('vnet1', 'veth1'), ['10.0.1.1/24']);
@@ -72,7 +72,7 @@ test('seed 004: one changed address changes only that address', async () => {
   assert.match(text, line);
   const changed = path.join(dataDir, 'changed.yml');
   await writeFile(changed, text.replace(line, 'addresses: [10.0.1.7/24]'));
-  const before = ipJson(['-n', 'vnet0', 'addr', 'show']);
+  const before = ipJson('-n', 'vnet0', 'addr', 'show');
 
   const dry = await vethlab(['apply', changed, '--dry-run'], dataDir);
   assert.deepEqual(dry.stdout.trim().split('\n').map((l) => l.split('    #')[0]), ['ip -n vnet1 addr del 10.0.1.1/24 dev veth1', 'ip -n vnet1 addr add 10.0.1.7/24 dev veth1']);
@@ -80,7 +80,7 @@ test('seed 004: one changed address changes only that address', async () => {
   assert.equal(res.code, 0, res.stderr);
   assert.deepEqual(addrsOf('vnet1', 'veth1'), ['10.0.1.7/24']);
   const stable = (x: any) => JSON.stringify(x, (k, v) => (k === 'stats64' || k.endsWith('_life_time') ? undefined : v));
-  assert.equal(stable(ipJson(['-n', 'vnet0', 'addr', 'show'])), stable(before));
+  assert.equal(stable(ipJson('-n', 'vnet0', 'addr', 'show')), stable(before));
   assert.match(await ping('vnet0', '10.0.1.7'), /0% packet loss/);
 });
 
@@ -124,14 +124,14 @@ test('destroy removes everything the lab made, and nothing else', async () => {
 test('seed 000 (a namespace cabled to the host): apply, kernel, ping both ways, destroy', async () => {
   const res = await vethlab(['apply', path.join(REPO, 'public/topologies/veth-host.yml')], dataDir);
   assert.equal(res.code, 0, res.stderr);
-  const host = ipJson<any[]>(['-d', 'link', 'show', 'dev', 'veth0'])[0];
+  const host = ipJson<any[]>('-d', 'link', 'show', 'dev', 'veth0')[0];
   assert.equal(host.linkinfo.info_kind, 'veth');
   assert.match(host.ifalias, /^vethlab:/);
   assert.deepEqual(addrsOf(undefined, 'veth0'), ['192.168.1.1/24']);
   assert.deepEqual(addrsOf('custom_namespace', 'veth1'), ['192.168.1.2/24']);
-  const routes = ipJson<any[]>(['-n', 'custom_namespace', 'route', 'show', 'default']);
+  const routes = ipJson<any[]>('-n', 'custom_namespace', 'route', 'show', 'default');
   assert.equal(routes[0]?.gateway, '192.168.1.1');
-  assert.ok(ipJson<any[]>(['route', 'show', '192.168.1.0/24']).some((r) => r.dev === 'veth0'), 'no host route to the namespace subnet');
+  assert.ok(ipJson<any[]>('route', 'show', '192.168.1.0/24').some((r) => r.dev === 'veth0'), 'no host route to the namespace subnet');
 
   assert.match(await ping('custom_namespace', '192.168.1.1'), /3 received, 0% packet loss/);
   assert.match(await ping(undefined, '192.168.1.2'), /3 received, 0% packet loss/);

@@ -71,7 +71,7 @@ describe('KernelMonitor (root)', () => {
 
   test('ensureWatched gives an nsid to namespaces without one, once', async () => {
     const assigned = await monitor.ensureWatched([a, b, 'no such name', `vlm${id}missing`]);
-    const ids = ipJson<{ nsid: number; name?: string }[]>(['netns', 'list-id']);
+    const ids = ipJson<{ nsid: number; name?: string }[]>('netns', 'list-id');
     for (const n of [a, b]) assert.ok(ids.some((i) => i.name === n), `${n} has an nsid in the root`);
     assert.deepEqual(assigned.filter((n) => ![a, b].includes(n)), [], 'only names that exist are assigned');
     assert.deepEqual(await monitor.ensureWatched([a, b]), [], 'nothing left to assign');

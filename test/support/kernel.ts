@@ -2,18 +2,30 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 
 const execFileP = promisify(execFile);
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(REPO, 'server/cli/vethlab.mjs');
 
-export function ipJson<T = any>(args: string[]): T {
-  const out = execFileSync('ip', ['-json', ...args], { encoding: 'utf8' });
-  return (out.trim() === '' ? [] : JSON.parse(out)) as T;
+/** Runs `ip ARGS...` (argv, no shell) and returns its output; throws with ip's message on failure. */
+export function ip(...args: string[]): string {
+  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** `ip -json ARGS...`, parsed; an empty answer is []. */
+export function ipJson<T = any>(...args: string[]): T {
+  const out = ip('-json', ...args).trim();
+  return (out === '' ? [] : JSON.parse(out)) as T;
 }
 
 export function namespaceNames(): string[] {
-  return ipJson<{ name: string }[]>(['netns', 'list']).map((n) => n.name).sort();
+  return ipJson<{ name: string }[]>('netns', 'list').map((n) => n.name).sort();
+}
+
+/** A short random tag for names that must not collide with another run's. */
+export function tag(): string {
+  return randomBytes(3).toString('hex');
 }
 
 /** Links and addresses without counters or timers: what must not change when nothing should. */
@@ -32,8 +44,8 @@ function stable(links: any[]): any[] {
 export function kernelSnapshot(namespaces: (name: string) => boolean = () => true): string {
   const names = namespaceNames().filter(namespaces);
   const read = (prefix: string[]) => ({
-    links: stable(ipJson([...prefix, 'addr', 'show'])),
-    routes: ipJson([...prefix, 'route', 'show', 'table', 'all']),
+    links: stable(ipJson(...prefix, 'addr', 'show')),
+    routes: ipJson(...prefix, 'route', 'show', 'table', 'all'),
   });
   return JSON.stringify({ names, root: read([]), namespaces: Object.fromEntries(names.map((n) => [n, read(['-n', n])])) });
 }

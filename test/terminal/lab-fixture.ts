@@ -3,13 +3,13 @@
  * by a veth pair, and helpers to drive a terminal and read its output. Every
  * name carries a random suffix so parallel runs do not collide.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { TerminalManager } from '../../server/terminal/terminal-manager';
 import { terminalProcesses } from '../../server/terminal/process-tree';
+import { ip } from '../support/kernel';
 
 export interface Lab {
   nsA: string;
@@ -22,9 +22,7 @@ export interface Lab {
   remove(): void;
 }
 
-export function ip(...args: string[]): string {
-  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
+export { ip } from '../support/kernel';
 
 export function createLab(): Lab {
   const tag = randomBytes(3).toString('hex');

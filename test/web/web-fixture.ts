@@ -4,37 +4,22 @@
  * every namespace the test made even when the test fails. Names carry a
  * random tag so parallel runs never collide.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { io as connectClient, type Socket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { startServer, type RunningServer } from '../../server/web/serve';
 import { Lab } from '../../server/engine/lab';
 import type { Ack, ClientToServerEvents, LabState, LogEntry, ServerToClientEvents } from '../../server/protocol';
+import { ip, namespaceNames as netnsNames } from '../support/kernel';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** How long a test waits for an answer from the server; kernel edits take a few hundred milliseconds. */
 export const WAIT_MS = 15_000;
 
-export function ip(...args: string[]): string {
-  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-export function ipJson<T = unknown>(...args: string[]): T {
-  const out = ip('-json', ...args).trim();
-  return (out === '' ? [] : JSON.parse(out)) as T;
-}
-
-export function netnsNames(): string[] {
-  return ipJson<{ name: string }[]>('netns', 'list').map((n) => n.name).sort();
-}
-
-export function tag(): string {
-  return randomBytes(3).toString('hex');
-}
+export { ip, ipJson, tag } from '../support/kernel';
+export { namespaceNames as netnsNames } from '../support/kernel';
 
 /** Deletes the given namespaces if they exist; the fallback when lab.destroy() could not run. */
 export function removeNamespaces(names: readonly string[]): void {
