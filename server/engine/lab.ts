@@ -56,6 +56,22 @@ export interface LabOptions {
   readers?: NamespaceReaders;
 }
 
+/** Names in use on the machine, the lab's and everybody else's. */
+export interface TakenNames {
+  /** Every interface in the root namespace. */
+  hostInterfaces: string[];
+  /** Every named namespace. */
+  namespaces: string[];
+}
+
+function takenNames({ topology, facts }: Observation): TakenNames {
+  const own = Object.values(topology.nodes);
+  return {
+    hostInterfaces: [...facts.foreign.hostInterfaces, ...own.filter((n) => n.kind === 'host').flatMap((n) => Object.keys(n.interfaces))],
+    namespaces: [...facts.foreignNamespaces, ...Object.keys(topology.nodes).filter((n) => topology.nodes[n].kind === 'netns')],
+  };
+}
+
 /** A topology as text without traffic counters, to tell real changes from counting packets. */
 function withoutCounters(t: Topology): string {
   return JSON.stringify(t, (key, value) => (key === 'stats' ? undefined : value));
@@ -203,18 +219,22 @@ export class Lab extends EventEmitter<LabEvents> {
     return this.enqueue(() => this.applyNow(desired, opts));
   }
 
-  /** Applies a change computed from the kernel's current state, inside the queue, so concurrent edits never fight. */
-  change(edit: (current: Topology) => Topology | { errors: PreflightError[] }, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  /**
+   * Applies a change computed from the kernel's current state, inside the
+   * queue, so concurrent edits never fight. `edit` also learns which names are
+   * taken on the machine, so new nodes and host ends avoid them.
+   */
+  change(edit: (current: Topology, taken: TakenNames) => Topology | { errors: PreflightError[] }, opts: ApplyOptions = {}): Promise<ApplyResult> {
     return this.enqueue(async () => {
-      const { topology } = await this.observeReporting();
-      const desired = edit(topology);
+      const observation = await this.observeReporting();
+      const desired = edit(observation.topology, takenNames(observation));
       if ('errors' in desired) return { ok: false, steps: [], errors: desired.errors };
-      return this.applyNow(desired, opts);
+      return this.applyNow(desired, opts, observation);
     });
   }
 
-  private async applyNow(desired: Topology, opts: ApplyOptions): Promise<ApplyResult> {
-    const observation = await this.observeReporting();
+  private async applyNow(desired: Topology, opts: ApplyOptions, observed?: Observation): Promise<ApplyResult> {
+    const observation = observed ?? (await this.observeReporting());
     const errors = preflight(desired, observation.facts);
     if (errors.length > 0) return { ok: false, steps: [], errors };
     const record = await loadRecord(this.dataDir);

@@ -6,9 +6,7 @@
  */
 import type { Server, Socket } from 'socket.io';
 import type { Lab, ApplyResult } from '../engine/lab';
-import { listNamespaces } from '../kernel/namespaces';
-import { readBatch } from '../kernel/ip';
-import { applyEdit, describeEdit, desiredFromObserved, type EditContext } from '../model/edits';
+import { applyEdit, describeEdit, desiredFromObserved } from '../model/edits';
 import { stringifyTopology } from '../model/topology-file';
 import { exportShellScript } from '../export/shell-script';
 import type { Position, Topology } from '../model/topology';
@@ -62,12 +60,6 @@ function ackOf(result: ApplyResult): Ack {
   return { ok: false, error: 'the change failed; the log shows each command' };
 }
 
-/** Names taken on the machine, which new nodes and host ends must avoid. */
-async function machineNames(): Promise<EditContext> {
-  const [namespaces, [links]] = await Promise.all([listNamespaces(), readBatch(undefined, ['link show'])]);
-  return { namespaces: namespaces.map((n) => n.name), hostInterfaces: (links as { ifname: string }[]).map((l) => l.ifname) };
-}
-
 export function attachLab(io: LabServer, lab: Lab): LabHub {
   let version = 0;
 
@@ -100,11 +92,10 @@ export function attachLab(io: LabServer, lab: Lab): LabHub {
     const e: LabEdit = parsed.data;
     if (e.op === 'destroy') return ackOf(await lab.destroy({ observeAfter: true }));
     if (e.op === 'move-nodes') return moveNodes(e.positions);
-    const ctx = await machineNames();
     let refused: Ack | undefined;
     const result = await lab.change(
-      (current) => {
-        const r = applyEdit(current, e, ctx);
+      (current, taken) => {
+        const r = applyEdit(current, e, taken);
         if (r.ok) return r.topology;
         refused = { ok: false, error: r.error, ...(r.field ? { field: r.field } : {}) };
         return { errors: [{ path: r.field ?? '', message: r.error }] };

@@ -28,11 +28,12 @@ export function tag(): string {
   return randomBytes(3).toString('hex');
 }
 
-/** Links and addresses without counters or timers: what must not change when nothing should. */
+/** Links and addresses without counters, timers or DAD state: what must not change when nothing should. */
 function stable(links: any[]): any[] {
   return links.map(({ stats64, addr_info, ...rest }) => ({
     ...rest,
-    addr_info: (addr_info ?? []).map(({ valid_life_time, preferred_life_time, ...a }: any) => a),
+    // Timers and IPv6 duplicate address detection (`tentative`) change by themselves.
+    addr_info: (addr_info ?? []).map(({ valid_life_time, preferred_life_time, tentative, ...a }: any) => a),
   }));
 }
 
