@@ -4,8 +4,7 @@
  * (name -> nsfs inode) so that destroy need not enter each namespace.
  * The CLI and the server share it; writes are atomic renames.
  */
-import { readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Position } from '../model/topology';
@@ -55,10 +54,15 @@ export async function loadRecord(dataDir: string): Promise<LabRecord> {
   return fresh;
 }
 
+/**
+ * Synchronous, like loadRecord: a few kilobytes written and renamed take less
+ * than the thread-pool round trips of the async calls, which show in a destroy
+ * that is itself only a few milliseconds.
+ */
 export async function saveRecord(dataDir: string, record: LabRecord): Promise<void> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, STATE_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
-  await rename(tmp, file);
+  writeFileSync(tmp, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
+  renameSync(tmp, file);
 }
