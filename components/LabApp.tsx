@@ -191,6 +191,7 @@ function Lab() {
           onDrag={drag}
           onDragStop={movedTo}
           onConnectNodes={(a, b) => void run({ op: 'add-link', a, b })}
+          onOpenTerminal={(node) => void openTerminal(node)}
           fitSignal={fitSignal}
           editable={connected}
         />

@@ -45,13 +45,15 @@ export interface LabCanvasProps {
   onDragStop(positions: Record<string, Position>): void;
   /** A connection was dragged from one node to another: ask for a veth pair. */
   onConnectNodes(a: string, b: string): void;
+  /** A node was double-clicked: open a terminal in it. */
+  onOpenTerminal(node: string): void;
   /** Changes to fit the whole lab into view (after a load or an auto layout). */
   fitSignal: number;
   editable: boolean;
 }
 
 function Canvas(props: LabCanvasProps) {
-  const { topology, positions, traffic, selection, onSelect, onDrag, onDragStop, onConnectNodes, fitSignal, editable } = props;
+  const { topology, positions, traffic, selection, onSelect, onDrag, onDragStop, onConnectNodes, onOpenTerminal, fitSignal, editable } = props;
   const { nodes: derived, edges } = useFlowElements(topology, positions, selection, traffic);
   const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
   const { fitView } = useReactFlow();
@@ -129,6 +131,8 @@ function Canvas(props: LabCanvasProps) {
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
         onPaneClick={() => onSelect(null)}
+        onNodeDoubleClick={(_, n) => onOpenTerminal(n.id)}
+        zoomOnDoubleClick={false}
         isValidConnection={isValidConnection}
         connectionMode={ConnectionMode.Loose}
         connectionRadius={CONNECTION_RADIUS_PX}

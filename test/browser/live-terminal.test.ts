@@ -95,5 +95,10 @@ test('seed 004 in the browser: ping from a terminal and from the Ping action, ke
   await until('the cable to show traffic', async () => (await page.locator('.veth-flow').count()) > 0, 5000);
   await until('the rate on the cable', async () => /pkt\/s/.test((await page.locator('.veth-label').first().textContent()) ?? ''), 3000);
   await screenshot(page, 'browser-live-traffic.png');
+
+  // Double-clicking a node opens a terminal in it too.
+  await node(page, 'vnet0').locator('.lab-node-header').dblclick();
+  await page.getByRole('tab', { name: 'vnet0', exact: true }).waitFor();
+  await until('a shell prompt naming vnet0', async () => (await terminalText(page)).includes('vnet0'));
   assert.deepEqual(lab!.problems, [], 'no page errors');
 });
