@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { connect, ip, sleep, startTestServer, tag, type Recorder, type TestServer } from './web-fixture';
+import { connect, ip, sleep, startTestServer, tag, type Recorder, type TestServer, pairYaml } from './web-fixture';
 import type { LabState, TrafficRate } from '../../server/protocol';
 
 const t = tag();
@@ -19,17 +19,7 @@ let ts: TestServer;
 let one: Recorder;
 let two: Recorder;
 
-const yaml = `name: live
-nodes:
-  ${A}:
-    interfaces:
-      veth0: {addresses: [10.0.1.0/24]}
-  ${B}:
-    interfaces:
-      veth1: {addresses: [10.0.1.1/24]}
-links:
-  - endpoints: [${A}:veth0, ${B}:veth1]
-`;
+const yaml = pairYaml('live', A, B);
 
 /** Both browsers see a state satisfying `pred` within the promised time, counted from now. */
 async function bothSee(pred: (s: LabState) => boolean, what: string): Promise<number> {

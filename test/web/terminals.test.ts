@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { connect, sleep, startTestServer, tag, WAIT_MS, type Recorder, type TestServer } from './web-fixture';
+import { connect, sleep, startTestServer, tag, WAIT_MS, type Recorder, type TestServer, pairYaml } from './web-fixture';
 import type { Ack } from '../../server/protocol';
 
 const t = tag();
@@ -16,17 +16,7 @@ const B = `vlwt${t}b`;
 let ts: TestServer;
 let client: Recorder;
 
-const yaml = `name: terminals
-nodes:
-  ${A}:
-    interfaces:
-      veth0: {addresses: [10.0.1.0/24]}
-  ${B}:
-    interfaces:
-      veth1: {addresses: [10.0.1.1/24]}
-links:
-  - endpoints: [${A}:veth0, ${B}:veth1]
-`;
+const yaml = pairYaml('terminals', A, B);
 
 /** Collects a terminal's output as a browser would, acknowledging it. */
 class Screen {

@@ -147,3 +147,18 @@ export async function connectError(base: string, opts: Partial<ManagerOptions & 
     return `${err.message} ${err.context?.responseText ?? ''}`.trim();
   }
 }
+
+/** The two-namespaces tutorial under the test's own names: `a`'s veth0 (10.0.1.0/24) cabled to `b`'s veth1 (10.0.1.1/24). */
+export function pairYaml(name: string, a: string, b: string): string {
+  return `name: ${name}
+nodes:
+  ${a}:
+    interfaces:
+      veth0: {addresses: [10.0.1.0/24]}
+  ${b}:
+    interfaces:
+      veth1: {addresses: [10.0.1.1/24]}
+links:
+  - endpoints: [${a}:veth0, ${b}:veth1]
+`;
+}
