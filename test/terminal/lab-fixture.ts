@@ -3,6 +3,7 @@
  * by a veth pair, and helpers to drive a terminal and read its output. Every
  * name carries a random suffix so parallel runs do not collide.
  */
+import { after, before } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -156,4 +157,29 @@ export async function waitForNoProcesses(pid: number, timeoutMs = 3000): Promise
     if (left.length === 0 || Date.now() > deadline) return left;
     await sleep(20);
   }
+}
+
+export interface LabTestEnv {
+  lab: Lab;
+  fixture: ReturnType<typeof createManager>;
+}
+
+/**
+ * For a test file: a fresh two-namespace lab and a terminal manager, made
+ * before its tests and removed after them, also when one fails.
+ */
+export function useLab(): LabTestEnv {
+  const env = {} as LabTestEnv;
+  before(() => {
+    env.lab = createLab();
+    env.fixture = createManager();
+  });
+  after(async () => {
+    try {
+      await env.fixture?.dispose();
+    } finally {
+      env.lab?.remove();
+    }
+  });
+  return env;
 }

@@ -3,33 +3,19 @@
  * terminal; without acknowledgements the pty is paused, acknowledgements
  * resume it, and Ctrl-C ends the flood at once. Real kernel, run as root.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLab, createManager, sleep, stripAnsi, Transcript, type Lab } from './lab-fixture';
+import { useLab, sleep, stripAnsi, Transcript } from './lab-fixture';
 import { HIGH_WATERMARK_CHARS } from '../../server/terminal/flow-control';
 import { OUTPUT_BATCH_MAX_CHARS } from '../../server/terminal/output-batcher';
 import { SCROLLBACK_MAX_CHARS } from '../../server/terminal/scrollback';
 import { terminalProcesses, readProcess } from '../../server/terminal/process-tree';
 
-let lab: Lab;
-let fixture: ReturnType<typeof createManager>;
-
-before(() => {
-  lab = createLab();
-  fixture = createManager();
-});
-
-after(async () => {
-  try {
-    await fixture?.dispose();
-  } finally {
-    lab?.remove();
-  }
-});
+const env = useLab();
 
 async function openShell(): Promise<Transcript> {
-  const id = await fixture.manager.open({ node: lab.nsA, netns: lab.nsA });
-  const t = new Transcript(fixture.manager, id);
+  const id = await env.fixture.manager.open({ node: env.lab.nsA, netns: env.lab.nsA });
+  const t = new Transcript(env.fixture.manager, id);
   await t.waitFor(/\$ $/);
   return t;
 }
@@ -60,7 +46,7 @@ function jobsOf(pid: number): string[] {
 }
 
 test('a flood pauses without acknowledgements, resumes with them, and Ctrl-C ends it', async (ctx) => {
-  const { manager } = fixture;
+  const { manager } = env.fixture;
   const t = await openShell();
   manager.attach(t.id, 'browser');
   const start = t.chars;
@@ -99,7 +85,7 @@ test('a flood pauses without acknowledgements, resumes with them, and Ctrl-C end
 });
 
 test('a client that detaches does not leave the pty paused', async () => {
-  const { manager } = fixture;
+  const { manager } = env.fixture;
   const t = await openShell();
   manager.attach(t.id, 'slow');
   manager.attach(t.id, 'fast');
@@ -122,7 +108,7 @@ test('a client that detaches does not leave the pty paused', async () => {
 });
 
 test('output produced while nobody is attached is kept, and the scrollback is bounded', async () => {
-  const { manager } = fixture;
+  const { manager } = env.fixture;
   const t = await openShell();
   const done = await t.run('seq 1 2000 | tail -n 3; echo produced-while-detached');
   assert.equal(done.code, 0);
@@ -142,7 +128,7 @@ test('output produced while nobody is attached is kept, and the scrollback is bo
 });
 
 test('resize takes integers only and clamps them', async () => {
-  const { manager } = fixture;
+  const { manager } = env.fixture;
   const t = await openShell();
   assert.equal(manager.resize(t.id, NaN, 30), false);
   assert.equal(manager.resize(t.id, 10.5, 30), false);

@@ -3,33 +3,19 @@
  * itself, and at server shutdown; never leaving a process of theirs behind.
  * Real kernel, run as root.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createLab, createManager, ip, sleep, Transcript, waitForNoProcesses, type Lab } from './lab-fixture';
+import { useLab, ip, sleep, Transcript, waitForNoProcesses } from './lab-fixture';
 import { isRunning, listProcesses } from '../../server/terminal/process-tree';
 import { CLOSE_HARD_CAP_MS } from '../../server/terminal/terminal-session';
 import { terminalCgroupsAvailable } from '../../server/terminal/terminal-cgroup';
 
-let lab: Lab;
-let fixture: ReturnType<typeof createManager>;
-
-before(() => {
-  lab = createLab();
-  fixture = createManager();
-});
-
-after(async () => {
-  try {
-    await fixture?.dispose();
-  } finally {
-    lab?.remove();
-  }
-});
+const env = useLab();
 
 async function openShell(node: string): Promise<Transcript> {
-  const id = await fixture.manager.open({ node, netns: node });
-  const t = new Transcript(fixture.manager, id);
+  const id = await env.fixture.manager.open({ node, netns: node });
+  const t = new Transcript(env.fixture.manager, id);
   await t.waitFor(/\$ $/);
   return t;
 }
@@ -42,21 +28,21 @@ function leftovers(sessions: number[]): number[] {
 }
 
 test('deleting the namespace and closeForNode end its terminals and all their processes', async () => {
-  const { manager } = fixture;
-  const a1 = await openShell(lab.nsA);
-  const a2 = await openShell(lab.nsA);
-  const b = await openShell(lab.nsB);
+  const { manager } = env.fixture;
+  const a1 = await openShell(env.lab.nsA);
+  const a2 = await openShell(env.lab.nsA);
+  const b = await openShell(env.lab.nsB);
   await a1.run('sleep 1000 & nohup sleep 1001 >/dev/null 2>&1 & true');
   a2.manager.input(a2.id, 'sleep 1002\r');
   await sleep(200);
   const pids = [a1, a2].map((t) => manager.stats(t.id).pid);
   assert.ok(leftovers(pids).length >= 5, 'two shells and three sleeps');
 
-  ip('netns', 'del', lab.nsA);
-  await manager.closeForNode(lab.nsA);
+  ip('netns', 'del', env.lab.nsA);
+  await manager.closeForNode(env.lab.nsA);
 
-  assert.equal(a1.exitReason, `namespace ${lab.nsA} was deleted`);
-  assert.equal(a2.exitReason, `namespace ${lab.nsA} was deleted`);
+  assert.equal(a1.exitReason, `namespace ${env.lab.nsA} was deleted`);
+  assert.equal(a2.exitReason, `namespace ${env.lab.nsA} was deleted`);
   for (const pid of pids) {
     assert.equal(isRunning(pid), false, `pid ${pid} is gone`);
     assert.deepEqual(await waitForNoProcesses(pid), []);
@@ -69,8 +55,8 @@ test('deleting the namespace and closeForNode end its terminals and all their pr
 });
 
 test('a shell that exits by itself reports it and leaves nothing behind', async () => {
-  const { manager } = fixture;
-  const t = await openShell(lab.nsB);
+  const { manager } = env.fixture;
+  const t = await openShell(env.lab.nsB);
   const pid = manager.stats(t.id).pid;
   await t.run('sleep 1003 & true');
   let listed = 0;
@@ -86,8 +72,8 @@ test('a shell that exits by itself reports it and leaves nothing behind', async 
 });
 
 test('closeAll ends every terminal, even jobs that ignore SIGHUP, within the hard cap', async (t) => {
-  const { manager } = fixture;
-  const shells = [await openShell(lab.nsB), await openShell(lab.nsB)];
+  const { manager } = env.fixture;
+  const shells = [await openShell(env.lab.nsB), await openShell(env.lab.nsB)];
   await shells[0].run(`(trap '' HUP; exec sleep 1004) & true`);
   if (terminalCgroupsAvailable()) {
     // setsid forks (a job leads its process group), so this sleep leaves the session
