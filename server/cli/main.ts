@@ -2,13 +2,12 @@
  * The command line: apply, status, export, destroy and serve. Every argument
  * is validated before anything changes; errors name the argument and value.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Lab } from '../engine/lab';
-import { parseTopologyYaml, stringifyTopology } from '../model/topology-file';
-import { formatErrors } from '../model/topology-errors';
+import { stringifyTopology } from '../model/topology-file';
+import { formatError, formatErrors } from '../model/topology-errors';
+import { readTopologyFile } from '../engine/topology-source';
 import { exportShellScript } from '../export/shell-script';
-import { MAX_TOPOLOGY_BYTES } from '../protocol';
 import { commandLine } from '../planner/step';
 import { statusTable } from './status-table';
 import type { LogEntry } from '../protocol';
@@ -97,24 +96,13 @@ function reportFailure(result: ApplyResult): number {
   return 0;
 }
 
-async function readTopologyFile(file: string) {
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch {
-    throw new UsageError(`FILE: cannot read "${file}": no such file`);
-  }
-  if (size > MAX_TOPOLOGY_BYTES) {
-    console.error(`error: FILE: "${file}" is ${size} bytes; topology files may be at most ${MAX_TOPOLOGY_BYTES} bytes\nNothing was changed.`);
-    return null;
-  }
-  const parsed = parseTopologyYaml(await readFile(file, 'utf8'), file);
-  if (!parsed.ok) {
-    console.error(formatErrors(parsed.errors).replace(/^/gm, `error: ${file}: `));
-    console.error('Nothing was changed.');
-    return null;
-  }
-  return parsed.topology;
+/** The checked topology of FILE, or null after printing why not (exit 2: nothing was changed). */
+async function loadTopology(file: string) {
+  const parsed = await readTopologyFile(file, 'FILE');
+  if (parsed.ok) return parsed.topology;
+  for (const e of parsed.errors) console.error(`error: ${e.path === 'FILE' ? '' : `${file}: `}${formatError(e)}`);
+  console.error('Nothing was changed.');
+  return null;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -127,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
     case 'apply': {
       const { values, positionals } = parse('apply', rest, { 'dry-run': { type: 'boolean' } }, 1);
       if (!positionals[0]) throw new UsageError('apply needs a topology FILE');
-      const topology = await readTopologyFile(positionals[0]);
+      const topology = await loadTopology(positionals[0]);
       if (!topology) return 2;
       const lab = new Lab(values['data-dir'] as string | undefined);
       if (values['dry-run']) {

@@ -48,10 +48,6 @@ function kernelLinkKey(topo: Topology, link: LinkSpec): string {
     .join(' <-> ');
 }
 
-function routeKey(r: RouteSpec): string {
-  return `${r.to}|${r.via ?? ''}|${r.dev ?? ''}`;
-}
-
 function routeArgs(r: RouteSpec): string[] {
   const args = [r.to];
   if (r.via) args.push('via', r.via);

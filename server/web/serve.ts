@@ -7,14 +7,13 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Server } from 'socket.io';
 import { Lab } from '../engine/lab';
-import { parseTopologyYaml } from '../model/topology-file';
+import { readTopologyFile } from '../engine/topology-source';
 import { formatErrors } from '../model/topology-errors';
-import { MAX_SOCKET_MESSAGE_BYTES, MAX_TOPOLOGY_BYTES } from '../protocol';
+import { MAX_SOCKET_MESSAGE_BYTES } from '../protocol';
 import { AccessPolicy, hostForUrl, newToken } from './access';
 import { passGate, sendHtml, sendText } from './http-gate';
 import { attachLab, type LabServer } from './socket-handlers';
@@ -72,15 +71,8 @@ function hostsFromEnv(): string[] {
 }
 
 async function readTopology(file: string) {
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch {
-    throw new Error(`--topology: cannot read "${file}": no such file`);
-  }
-  if (size > MAX_TOPOLOGY_BYTES) throw new Error(`--topology: "${file}" is ${size} bytes; topology files may be at most ${MAX_TOPOLOGY_BYTES} bytes`);
-  const parsed = parseTopologyYaml(await readFile(file, 'utf8'), file);
-  if (!parsed.ok) throw new Error(`--topology: ${file} is not a valid topology; nothing was changed:\n${formatErrors(parsed.errors)}`);
+  const parsed = await readTopologyFile(file, '--topology');
+  if (!parsed.ok) throw new Error(`--topology: ${file} is not a usable topology; nothing was changed:\n${formatErrors(parsed.errors)}`);
   return parsed.topology;
 }
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../server/web/serve';
-import { ip, ipJson } from '../support/kernel';
+import { ipJson } from '../support/kernel';
 
 const execFileP = promisify(execFile);
 
