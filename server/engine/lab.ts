@@ -242,9 +242,9 @@ export class Lab extends EventEmitter<LabEvents> {
     if (opts.dryRun) return { ok: true, steps };
 
     await saveRecord(this.dataDir, diagramOf(record, desired));
-    if (opts.label) this.log.append([{ source: 'info', status: 'info', text: `${opts.label}: ${steps.length === 0 ? 'nothing to change' : `${steps.length} command${steps.length === 1 ? '' : 's'}`}` }]);
+    if (opts.label) this.log.append([{ source: 'info', status: 'info', text: `${opts.label}: ${countOf(steps, 'nothing to change')}` }]);
     const result = await this.run(steps, opts.label ?? 'applying');
-    await this.recordNamespaces(steps, record.labId);
+    await this.recordNamespaces(steps, record.labId, !opts.observeAfter);
     const out: ApplyResult = { ok: result.ok, steps, failure: result.failure };
     if (opts.observeAfter) out.observed = await this.refreshNow();
     return out;
@@ -258,17 +258,17 @@ export class Lab extends EventEmitter<LabEvents> {
       const all = await listNamespaces();
       const known = all.filter((n) => record.namespaces[n.name] === n.inode).map((n) => n.name);
       const unknown = all.filter((n) => record.namespaces[n.name] !== n.inode && !this.isKnownForeign(n.inode));
-      const marked = (await readNamespaces(unknown.map((n) => n.name))).filter((r) => namespaceMark(r) === mark).map((r) => r.netns!);
+      const marked = (await this.readMany(unknown.map((n) => n.name))).filter((r) => namespaceMark(r) === mark).map((r) => r.netns!);
       // The root is read only when the lab may have host ends: known ones, or a lab rebuilt by an exported script.
       const readRoot = record.hostEnds.length > 0 || marked.length > 0;
-      const hostVeths = readRoot ? ((await readBatch(undefined, ['link show type veth']))[0] as { ifname: string; ifalias?: string }[]) : [];
+      const hostEnds = readRoot ? await readHostEnds(mark) : [];
       const steps: Step[] = [
         // Host ends first: they go with their peers' namespaces too, but only asynchronously.
-        ...hostVeths.filter((l) => l.ifalias === mark).map((l) => ({ args: ['link', 'del', l.ifname], reason: `remove the lab's host end ${l.ifname} (and its peer)` })),
+        ...hostEnds.map((name) => ({ args: ['link', 'del', name], reason: `remove the lab's host end ${name} (and its peer)` })),
         ...[...known, ...marked].sort().map((ns) => ({ args: ['netns', 'del', ns], reason: `remove namespace ${ns} and all in it` })),
       ];
       if (opts.dryRun) return { ok: true, steps };
-      this.log.append([{ source: 'info', status: 'info', text: `destroy the lab: ${steps.length === 0 ? 'nothing to remove' : `${steps.length} command${steps.length === 1 ? '' : 's'}`}` }]);
+      this.log.append([{ source: 'info', status: 'info', text: `destroy the lab: ${countOf(steps, 'nothing to remove')}` }]);
       const result = await this.run(steps, 'destroying');
       const removed = new Set(result.outcomes.filter((o) => o.status === 'ok' && o.step.args[0] === 'netns').map((o) => o.step.args[2]));
       const namespaces = Object.fromEntries(Object.entries(record.namespaces).filter(([name]) => !removed.has(name)));
@@ -301,14 +301,6 @@ export class Lab extends EventEmitter<LabEvents> {
     });
   }
 
-  /** Diagram-only: the host node shown before it has a cable. */
-  setHostShown(show: boolean, hostName?: string): Promise<void> {
-    return this.enqueue(async () => {
-      const record = await loadRecord(this.dataDir);
-      await saveRecord(this.dataDir, { ...record, showHost: show, hostName: hostName ?? record.hostName });
-    });
-  }
-
   private async run(steps: Step[], label: string): Promise<RunResult> {
     if (steps.length === 0) return { ok: true, outcomes: [] };
     this.emit('progress', { done: 0, total: steps.length, label });
@@ -324,22 +316,31 @@ export class Lab extends EventEmitter<LabEvents> {
   }
 
   /** Caches the inodes of the namespaces a plan created, so destroy finds them without entering each. */
-  private async recordNamespaces(steps: Step[], labId: string): Promise<void> {
+  private async recordNamespaces(steps: Step[], labId: string, readHosts: boolean): Promise<void> {
     const touched = steps.some((s) => s.args[0] === 'netns');
     const hostLinks = steps.some((s) => s.netns === undefined && s.args[0] === 'link' && (s.args[1] === 'add' || s.args[1] === 'del'));
     if (!touched && !hostLinks) return;
     const record = await loadRecord(this.dataDir);
     if (record.labId !== labId) return;
-    if (hostLinks) {
-      const [veths] = (await readBatch(undefined, ['link show type veth'])) as { ifname: string; ifalias?: string }[][];
-      record.hostEnds = veths.filter((l) => l.ifalias === markOf(record)).map((l) => l.ifname).sort();
-    }
+    // With observeAfter, the observation that follows records the host ends anyway.
+    if (hostLinks && readHosts) record.hostEnds = await readHostEnds(markOf(record));
     const added = new Set(steps.filter((s) => s.args[0] === 'netns' && s.args[1] === 'add').map((s) => s.args[2]));
     const all = await listNamespaces();
     const namespaces: Record<string, number> = {};
     for (const n of all) if (record.namespaces[n.name] === n.inode || added.has(n.name)) namespaces[n.name] = n.inode;
     await saveRecord(this.dataDir, { ...record, namespaces });
   }
+}
+
+/** `3 commands`, or what an empty plan means. */
+function countOf(steps: Step[], none: string): string {
+  return steps.length === 0 ? none : `${steps.length} command${steps.length === 1 ? '' : 's'}`;
+}
+
+/** The names of the root's veth ends that carry the lab's mark. */
+async function readHostEnds(mark: string): Promise<string[]> {
+  const [veths] = (await readBatch(undefined, ['link show type veth'])) as { ifname: string; ifalias?: string }[][];
+  return veths.filter((l) => l.ifalias === mark).map((l) => l.ifname).sort();
 }
 
 /** The diagram-only data a topology carries, merged into the record. */
