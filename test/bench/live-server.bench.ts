@@ -18,6 +18,7 @@ import { Lab } from '../../server/engine/lab';
 import { startServer } from '../../server/web/serve';
 import type { LabState } from '../../server/protocol';
 import { linearTopology } from './linear-topology';
+import { processCpuMs } from './process-cpu';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '100' }, changes: { type: 'string', default: '30' }, 'idle-seconds': { type: 'string', default: '10' } } });
 const COUNT = Number(values.count);
@@ -33,15 +34,6 @@ const CHANGE_GIVE_UP_MS = 5000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
-
-/** CPU time of a process in ms, from /proc/PID/schedstat (exact; tick-sampled utime misses short wake-ups). */
-function cpuMs(pid: number): number {
-  try {
-    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
-  } catch {
-    return 0;
-  }
-}
 
 function children(): number[] {
   const out: number[] = [];
@@ -91,13 +83,13 @@ async function main() {
 
     const pids = children();
     const self0 = process.cpuUsage();
-    const kids0 = pids.map(cpuMs);
+    const kids0 = pids.map(processCpuMs);
     const t0 = performance.now();
     await sleep(IDLE_S * 1000);
     const wall = performance.now() - t0;
     const self = process.cpuUsage(self0);
     const selfMs = (self.user + self.system) / 1000;
-    const kidsMs = pids.map(cpuMs).reduce((a, b, i) => a + Math.max(0, b - kids0[i]), 0);
+    const kidsMs = pids.map(processCpuMs).reduce((a, b, i) => a + Math.max(0, b - kids0[i]), 0);
 
     const delays: number[] = [];
     for (let i = 0; i < CHANGES; i++) {

@@ -9,8 +9,7 @@
  *       and the same read through the persistent readers.
  *   node --import tsx test/bench/observer.bench.ts [--count 100] [--changes 30] [--idle-seconds 10]
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,6 +22,7 @@ import { listNamespaces } from '../../server/kernel/namespaces';
 import { NamespaceReaders, readNamespaceWith } from '../../server/kernel/namespace-readers';
 import { TrafficMeter } from '../../server/kernel/traffic-meter';
 import { linearTopology } from './linear-topology';
+import { processCpuMs } from './process-cpu';
 
 const { values } = parseArgs({
   options: { count: { type: 'string', default: '100' }, changes: { type: 'string', default: '30' }, 'idle-seconds': { type: 'string', default: '10' } },
@@ -41,31 +41,10 @@ const CHANGE_GIVE_UP_MS = 3000;
 
 const prefix = `vlob${Math.random().toString(36).slice(2, 6)}`;
 const linear = linearTopology(prefix, COUNT);
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const quantile = (xs: number[], q: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
-
-/**
- * CPU time of a (single-threaded) process in milliseconds; 0 once it is gone.
- * /proc/PID/schedstat counts nanoseconds on the CPU exactly; utime+stime in
- * /proc/PID/stat are tick samples, and a tickless kernel all but never
- * samples a reader that wakes for 0.3 ms a second, so they read as zero.
- */
-function childCpuMs(pid: number): number {
-  try {
-    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
-  } catch {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-    } catch {
-      return 0;
-    }
-  }
-}
 
 function selfCpuMs(): number {
   const u = process.cpuUsage();
@@ -82,15 +61,15 @@ interface CpuSplit {
 async function measureCpu(seconds: number, monitor: KernelMonitor, readers: NamespaceReaders): Promise<CpuSplit & { readerCount: number }> {
   const pids = readers.pids();
   const mon = monitor.pid!;
-  const before = { self: selfCpuMs(), monitor: childCpuMs(mon), readers: pids.map(childCpuMs) };
+  const before = { self: selfCpuMs(), monitor: processCpuMs(mon), readers: pids.map(processCpuMs) };
   const t0 = performance.now();
   await sleep(seconds * 1000);
   const wall = performance.now() - t0;
   const pct = (ms: number) => (ms / wall) * 100;
   return {
     self: pct(selfCpuMs() - before.self),
-    monitor: pct(childCpuMs(mon) - before.monitor),
-    readers: pct(pids.reduce((sum, pid, i) => sum + childCpuMs(pid) - before.readers[i], 0)),
+    monitor: pct(processCpuMs(mon) - before.monitor),
+    readers: pct(pids.reduce((sum, pid, i) => sum + processCpuMs(pid) - before.readers[i], 0)),
     readerCount: pids.length,
   };
 }
