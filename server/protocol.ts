@@ -7,7 +7,10 @@
 import { z } from 'zod';
 import type { Position, RouteSpec, Topology } from './model/topology';
 import { interfaceNameProblem, netnsNameProblem } from './model/names';
-import { showValue } from './model/topology-errors';
+import { nestedDeeperThan, showValue } from './model/topology-errors';
+
+/** No payload of the protocol nests deeper than this. */
+export const MAX_PAYLOAD_DEPTH = 8;
 
 /** One line of the command log: a command the lab ran, or a change it observed. */
 export interface LogEntry {
@@ -21,6 +24,8 @@ export interface LogEntry {
   status: 'ok' | 'error' | 'not-run' | 'info';
   /** The kernel's message when status is error. */
   message?: string;
+  /** The lab's own upkeep (ownership marks, namespace ids), not a command a student would type: hidden unless asked for. */
+  bookkeeping?: boolean;
 }
 
 export interface LabState {
@@ -131,7 +136,16 @@ export interface ClientToServerEvents {
   'terminal-close': (req: { id: string }) => void;
 }
 
+/** Sent first on every connection: which lab this is, and what this link may do in it. */
+export interface LabHello {
+  lab: string;
+  role: 'edit' | 'view' | 'admin';
+  /** The lab cables the real machine (`--real-host`) rather than a lab machine. */
+  realHost: boolean;
+}
+
 export interface ServerToClientEvents {
+  'lab-hello': (hello: LabHello) => void;
   'lab-state': (state: LabState) => void;
   /** New command log entries; on connect, the recent history. */
   'log-append': (entries: LogEntry[]) => void;
@@ -148,6 +162,7 @@ export interface ServerToClientEvents {
  */
 export function describeIssue(error: z.ZodError, input?: unknown): { error: string; field?: string } {
   const issue = error.issues[0];
+  if (input !== undefined && nestedDeeperThan(input, MAX_PAYLOAD_DEPTH)) return { error: `the payload is nested more than ${MAX_PAYLOAD_DEPTH} levels deep; no event of vethlab's is` };
   const field = issue.path.join('.') || undefined;
   // A bad record key: the key's own check says what is wrong with it.
   let message = issue.code === 'invalid_key' && issue.issues[0] ? issue.issues[0].message : issue.message;

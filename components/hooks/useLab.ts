@@ -14,7 +14,7 @@ export interface Lab extends LabSnapshot {
   hub: TerminalHub | null;
 }
 
-const OFFLINE: LabSnapshot = { status: 'connecting', state: null, log: [], progress: null, terminals: [], traffic: {} };
+const OFFLINE: LabSnapshot = { status: 'connecting', hello: null, state: null, log: [], progress: null, terminals: [], traffic: {} };
 const NOT_CONNECTED = { ok: false as const, error: 'not connected to the lab server' };
 const noSubscription = () => () => {};
 const offline = () => OFFLINE;

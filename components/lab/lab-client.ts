@@ -10,6 +10,7 @@ import type {
   ClientToServerEvents,
   ExportRequest,
   LabEdit,
+  LabHello,
   LabState,
   LogEntry,
   Progress,
@@ -24,6 +25,8 @@ export interface LabSnapshot {
   status: ConnectionStatus;
   /** Why the connection failed, as socket.io tells. */
   statusDetail?: string;
+  /** Which lab this page shows and what its link may do there. */
+  hello: LabHello | null;
   state: LabState | null;
   log: LogEntry[];
   progress: Progress | null;
@@ -42,14 +45,22 @@ const UNAUTHORIZED = /unauthori[sz]ed|forbidden|token|auth/i;
 
 type LabSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** The lab a page path shows: `/lab/NAME` is NAME, anything else the default lab. */
+export function labFromPath(pathname: string): string {
+  const m = /^\/lab\/([a-z0-9][a-z0-9-]{0,30})\/?$/.exec(pathname);
+  return m ? m[1] : 'default';
+}
+
 export class LabClient {
   private readonly socket: LabSocket;
   private readonly hub: TerminalHub;
-  private snapshot: LabSnapshot = { status: 'connecting', state: null, log: [], progress: null, terminals: [], traffic: {} };
+  private snapshot: LabSnapshot = { status: 'connecting', hello: null, state: null, log: [], progress: null, terminals: [], traffic: {} };
   private readonly listeners = new Set<() => void>();
 
-  constructor() {
-    this.socket = io({ path: '/socket.io', withCredentials: true, autoConnect: false });
+  /** `lab`: the lab's name, from the page's path (`/` is the default lab, `/lab/NAME` is NAME). */
+  constructor(readonly lab: string = labFromPath(typeof location === 'undefined' ? '/' : location.pathname)) {
+    // Each lab has a socket.io namespace of its own: its events reach only its browsers.
+    this.socket = io(`/lab/${lab}`, { path: '/socket.io', withCredentials: true, autoConnect: false });
     this.hub = new TerminalHub(this.socket, (terminals) => this.set({ terminals }));
     const s = this.socket;
     s.on('connect', () => this.set({ status: 'connected', statusDetail: undefined, log: [] }));
@@ -61,6 +72,7 @@ export class LabClient {
       const status = reason === 'io server disconnect' ? 'unauthorized' : 'disconnected';
       this.set({ status, statusDetail: reason, progress: null, traffic: {} });
     });
+    s.on('lab-hello', (hello) => this.set({ hello }));
     s.on('lab-state', (state) => this.set({ state }));
     s.on('log-append', (entries) => {
       const log = [...this.snapshot.log, ...entries];

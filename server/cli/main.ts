@@ -1,9 +1,16 @@
 /**
- * The command line: apply, status, export, destroy and serve. Every argument
- * is validated before anything changes; errors name the argument and value.
+ * The command line: apply, status, export, destroy, exec, shell, labs and
+ * serve. Every argument is validated before anything changes; errors name the
+ * argument and its value.
  */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { Lab } from '../engine/lab';
+import type { Lab } from '../engine/lab';
+import { DEFAULT_LAB, LabRegistry, labNameProblem } from '../engine/lab-registry';
+import { labShellArgv } from '../machine/lab-machine';
+import { netnsNameProblem } from '../model/names';
 import { stringifyTopology } from '../model/topology-file';
 import { formatError, formatErrors } from '../model/topology-errors';
 import { readTopologyFile } from '../engine/topology-source';
@@ -13,54 +20,97 @@ import { statusTable } from './status-table';
 import type { LogEntry } from '../protocol';
 import type { ApplyResult } from '../engine/lab';
 
+const LAB_OPTIONS = `  --lab NAME       the lab (default "default"); each lab is a lab machine of its own
+  --real-host      cable the real machine instead (one lab, in its /run/netns)
+  --data-dir DIR   where labs keep their state (default $VETHLAB_DATA_DIR or /var/lib/vethlab)`;
+
 const USAGE: Record<string, string> = {
   main: `vethlab: a lab for Linux network namespaces and veth pairs
 
 Usage: vethlab <command> [options]
 
 Commands:
-  apply FILE [--dry-run]       make the kernel match a topology file
-  status [--json]              show the running lab
-  export [--format yaml|sh]    print the running lab as a topology file or a bash script
-  destroy [--dry-run]          remove everything the lab created
-  serve [--port 3000] [--host 127.0.0.1] [--topology FILE]
+  apply FILE [--dry-run]       make a lab match a topology file
+  status [--json]              show a lab as the kernel has it
+  export [--format yaml|sh]    print a lab as a topology file or a bash script
+  destroy [--dry-run]          remove a lab's machine and everything in it
+  exec NODE -- COMMAND...      run a command in a node of a lab ("host": the lab machine itself)
+  shell [NODE]                 open an interactive shell in a node of a lab
+  labs                         list the labs (name, nodes, terminals, URL)
+  labs create NAME... [--topology FILE]
+                               create labs and print each one's URLs
+  labs delete NAME...          destroy labs and forget them
+  serve [--port 3000] [--host 127.0.0.1] [--topology FILE] [--real-host]
                                start the web lab
 
-Common options:
-  --data-dir DIR   where the lab keeps its state (default $VETHLAB_DATA_DIR or /var/lib/vethlab)
+Options of every lab command:
+${LAB_OPTIONS}
   -h, --help       help for a command`,
-  apply: `Usage: vethlab apply FILE [--dry-run] [--data-dir DIR]
+  apply: `Usage: vethlab apply FILE [--dry-run] [--lab NAME] [--real-host] [--data-dir DIR]
 
 Reads a topology file (YAML), checks it, plans the iproute2 commands that make
-the kernel match it, and runs them, printing each command as it runs.
+the lab match it, and runs them inside the lab's machine (started if needed),
+printing each command as it runs.
   --dry-run   print the plan only; change nothing
+${LAB_OPTIONS}
 Exit codes: 0 done, 1 a command failed (re-run apply to finish), 2 bad input.`,
-  status: `Usage: vethlab status [--json] [--data-dir DIR]
+  status: `Usage: vethlab status [--json] [--lab NAME] [--real-host] [--data-dir DIR]
 
 Reads the lab from the kernel (ip -json) and prints its nodes, interfaces,
 addresses, links and routes.
-  --json   print the observed topology as JSON`,
-  export: `Usage: vethlab export [--format yaml|sh] [--data-dir DIR]
+  --json   print the observed topology as JSON
+${LAB_OPTIONS}`,
+  export: `Usage: vethlab export [--format yaml|sh] [--lab NAME] [--real-host] [--data-dir DIR]
 
-Prints the running lab as a topology file (yaml, the default) or as a
-standalone bash script of plain ip commands that rebuilds it on a bare machine.`,
-  destroy: `Usage: vethlab destroy [--dry-run] [--data-dir DIR]
+Prints the lab as a topology file (yaml, the default) or as a standalone bash
+script of plain ip commands that rebuilds it on a bare machine.
+${LAB_OPTIONS}`,
+  destroy: `Usage: vethlab destroy [--dry-run] [--lab NAME] [--real-host] [--data-dir DIR]
 
-Removes every namespace and host veth end this lab created, and nothing else.
-  --dry-run   print what would be removed`,
-  serve: `Usage: vethlab serve [--port 3000] [--host 127.0.0.1] [--topology FILE] [--data-dir DIR]
+Removes the lab's machine and everything made in it (real-host mode: every
+namespace and host veth end the lab created, and nothing else). The lab's name
+and tokens stay; "vethlab labs delete NAME" forgets it too.
+  --dry-run   print what would be removed
+${LAB_OPTIONS}`,
+  exec: `Usage: vethlab exec [--lab NAME] [--real-host] NODE -- COMMAND [ARGS...]
 
-Starts the web lab (run "npm run build" once first). Prints the URL to open,
-with its access token.`,
+Runs COMMAND in NODE of the lab: "host" (or the lab's host node) is the lab
+machine itself, any other node runs under "ip netns exec NODE" inside it.
+Standard input, output, error and the exit code pass through.
+${LAB_OPTIONS}`,
+  shell: `Usage: vethlab shell [--lab NAME] [NODE]
+
+Opens an interactive root shell of the lab machine, or in NODE ("ip netns
+exec NODE bash" inside it). Exit the shell to come back.
+${LAB_OPTIONS}`,
+  labs: `Usage: vethlab labs [--data-dir DIR]
+       vethlab labs create NAME... [--topology FILE] [--data-dir DIR]
+       vethlab labs delete NAME... [--data-dir DIR]
+
+Lists the labs (name, nodes, open terminals, URL), creates labs (printing each
+one's edit and view URL; with --topology, applies the file in each), or
+destroys and forgets labs. Lab names: lower-case letters, digits and dashes.
+  --port N   the port the URLs name (default 3000)`,
+  serve: `Usage: vethlab serve [--port 3000] [--host 127.0.0.1] [--topology FILE] [--real-host] [--data-dir DIR]
+
+Starts the web lab (run "npm run build" once first). Prints the default lab's
+URL and the admin URL that opens every lab.`,
 };
 
 class UsageError extends Error {}
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+const LAB_FLAGS: ParseArgsConfig['options'] = {
+  'data-dir': { type: 'string' },
+  lab: { type: 'string' },
+  'real-host': { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+};
 
 function parse(command: string, argv: string[], options: ParseArgsConfig['options'], positionals = 0): { values: Values; positionals: string[] } {
   try {
-    const res = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' }, 'data-dir': { type: 'string' } }, allowPositionals: true, strict: true });
+    const res = parseArgs({ args: argv, options: { ...LAB_FLAGS, ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     if (res.values.help) {
       console.log(USAGE[command]);
       process.exit(0);
@@ -73,10 +123,26 @@ function parse(command: string, argv: string[], options: ParseArgsConfig['option
   }
 }
 
-function printEntries(entries: LogEntry[]): void {
+function registryOf(values: Values): LabRegistry {
+  return new LabRegistry({ dataDir: values['data-dir'] as string | undefined, realHost: values['real-host'] === true });
+}
+
+/** The lab named by --lab (default "default"), checked. */
+function labOf(values: Values): { registry: LabRegistry; lab: Lab } {
+  const registry = registryOf(values);
+  const name = (values.lab as string | undefined) ?? DEFAULT_LAB;
+  const problem = labNameProblem(name);
+  if (problem) throw new UsageError(`--lab: ${problem}`);
+  if (registry.realHost && name !== DEFAULT_LAB) throw new UsageError(`--lab: real-host mode has one lab, "${DEFAULT_LAB}"; leave --lab out`);
+  return { registry, lab: registry.lab(name) };
+}
+
+function printEntries(entries: LogEntry[], verbose: boolean): void {
   for (const e of entries) {
+    if (e.bookkeeping && !verbose) continue;
+    const tag = e.bookkeeping ? ' (bookkeeping)' : '';
     if (e.source === 'info') console.log(`# ${e.text}`);
-    else if (e.status === 'ok') console.log(`ok    ${e.text}`);
+    else if (e.status === 'ok') console.log(`ok    ${e.text}${tag}`);
     else if (e.status === 'error') console.log(`FAIL  ${e.text}\n      ${e.message?.replace(/\n/g, '\n      ')}`);
     else console.log(`skip  ${e.text}`);
   }
@@ -97,12 +163,105 @@ function reportFailure(result: ApplyResult): number {
 }
 
 /** The checked topology of FILE, or null after printing why not (exit 2: nothing was changed). */
-async function loadTopology(file: string) {
-  const parsed = await readTopologyFile(file, 'FILE');
+async function loadTopology(file: string, what = 'FILE') {
+  const parsed = await readTopologyFile(file, what);
   if (parsed.ok) return parsed.topology;
-  for (const e of parsed.errors) console.error(`error: ${e.path === 'FILE' ? '' : `${file}: `}${formatError(e)}`);
+  for (const e of parsed.errors) console.error(`error: ${e.path === what ? '' : `${file}: `}${formatError(e)}`);
   console.error('Nothing was changed.');
   return null;
+}
+
+/** Runs argv with the terminal's stdio and resolves with its exit code (128+N for signal N). */
+function runAttached(argv: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 0)));
+  });
+}
+
+/** The argv of a command in NODE of a lab: the machine's root for the host node, `ip netns exec NODE` otherwise. */
+async function nodeCommand(lab: Lab, node: string, program: string[] | undefined): Promise<string[]> {
+  const problem = node === 'host' ? null : netnsNameProblem(node);
+  if (problem) throw new UsageError(`NODE: node name "${node}" ${problem}`);
+  const isHost = node === 'host' || node === lab.store.record.hostName;
+  if (lab.realHost) {
+    const argv = program ?? ['bash', '-i'];
+    return isHost ? argv : ['ip', 'netns', 'exec', node, ...argv];
+  }
+  await lab.ensureMachine();
+  if (!isHost && !(await lab.observe()).topology.nodes[node]) throw new UsageError(`NODE: lab "${lab.name}" has no node "${node}"`);
+  return lab.machineHandle!.enter(isHost ? undefined : node, labShellArgv(isHost ? lab.name : node, program));
+}
+
+function labUrl(port: number, name: string, token: string): string {
+  return `http://127.0.0.1:${port}${name === DEFAULT_LAB ? '/' : `/lab/${name}`}?token=${token}`;
+}
+
+async function labsCommand(rest: string[]): Promise<number> {
+  const sub = rest[0] === 'create' || rest[0] === 'delete' ? rest[0] : undefined;
+  const { values, positionals } = parse('labs', sub ? rest.slice(1) : rest, { topology: { type: 'string' }, port: { type: 'string', default: '3000' } }, sub ? Infinity : 0);
+  const registry = registryOf(values);
+  if (registry.realHost) throw new UsageError('labs: real-host mode has one lab; leave --real-host out');
+  const port = Number(values.port);
+  if (!/^\d{1,5}$/.test(values.port as string) || port > 65535) throw new UsageError(`--port: "${values.port}" is not a port number`);
+  if (sub && positionals.length === 0) throw new UsageError(`labs ${sub} needs at least one lab NAME`);
+  for (const name of positionals) {
+    const problem = labNameProblem(name);
+    if (problem) throw new UsageError(`NAME: ${problem}`);
+  }
+  if (sub === 'delete') {
+    for (const name of positionals) {
+      if (!registry.exists(name)) throw new UsageError(`NAME: there is no lab "${name}"; "vethlab labs" lists them`);
+    }
+    for (const name of positionals) {
+      await registry.delete(name);
+      console.log(`deleted lab ${name}`);
+    }
+    return 0;
+  }
+  if (sub === 'create') {
+    const topology = values.topology ? await loadTopology(values.topology as string, '--topology') : undefined;
+    if (topology === null) return 2;
+    let failed = 0;
+    for (const name of positionals) {
+      const lab = registry.lab(name);
+      await lab.ensureMachine();
+      if (topology) {
+        const result = await lab.apply(topology, { label: `apply ${values.topology}` });
+        if (!result.ok) failed = reportFailure(result) || failed;
+      }
+      const t = registry.tokens(name);
+      console.log(`${name}\n  edit: ${labUrl(port, name, t.edit)}\n  view: ${labUrl(port, name, t.view)}`);
+    }
+    return failed;
+  }
+  const rows = [['NAME', 'MACHINE', 'NODES', 'TERMINALS', 'URL']];
+  for (const name of registry.names()) {
+    const lab = registry.lab(name);
+    const running = lab.machineHandle?.running ?? false;
+    const nodes = running ? Object.keys((await lab.observe()).topology.nodes).length : 0;
+    // A terminal is a process in the lab's cgroup started by the server: every shell is a bash whose parent left the machine.
+    const terminals = running ? countTerminals(lab) : 0;
+    rows.push([name, running ? 'running' : 'stopped', String(nodes), String(terminals), labUrl(port, name, registry.tokens(name).edit)]);
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  for (const r of rows) console.log(r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  '));
+  return 0;
+}
+
+/** Open terminals of a lab: shells the server started (`VETHLAB_NODE` in their environment) that are still running. */
+function countTerminals(lab: Lab): number {
+  let n = 0;
+  for (const pid of lab.machineHandle?.cgroup?.pids() ?? []) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (cmd[0] === 'bash' && cmd.includes('--rcfile')) n++;
+    } catch {
+      // Gone.
+    }
+  }
+  return n;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -115,50 +274,71 @@ async function main(argv: string[]): Promise<number> {
     case 'apply': {
       const { values, positionals } = parse('apply', rest, { 'dry-run': { type: 'boolean' } }, 1);
       if (!positionals[0]) throw new UsageError('apply needs a topology FILE');
+      const { lab } = labOf(values);
       const topology = await loadTopology(positionals[0]);
       if (!topology) return 2;
-      const lab = new Lab(values['data-dir'] as string | undefined);
       if (values['dry-run']) {
         const result = await lab.apply(topology, { dryRun: true });
         if (!result.ok) return reportFailure(result);
         if (result.steps.length === 0) console.log('# the kernel already matches; nothing to do');
-        for (const s of result.steps) console.log(`${commandLine(s)}    # ${s.reason}`);
+        for (const s of result.steps) if (!s.bookkeeping || values.verbose) console.log(`${commandLine(s)}    # ${s.reason}`);
         return 0;
       }
-      lab.log.on('entries', printEntries);
+      lab.log.on('entries', (e) => printEntries(e, values.verbose === true));
       const result = await lab.apply(topology, { label: `apply ${positionals[0]}` });
       return result.ok ? 0 : reportFailure(result);
     }
     case 'status': {
       const { values } = parse('status', rest, { json: { type: 'boolean' } });
-      const lab = new Lab(values['data-dir'] as string | undefined);
+      const { lab } = labOf(values);
       const { topology } = await lab.observe();
       if (values.json) console.log(JSON.stringify(topology, null, 2));
-      else console.log(statusTable(topology, `Lab "${topology.name}" (data ${lab.dataDir}, mark ${await lab.mark()})`));
+      else {
+        const where = lab.realHost ? `real host, mark ${lab.mark}` : lab.machineHandle!.running ? `lab machine, pid ${lab.machineHandle!.pid}` : 'lab machine not running';
+        console.log(statusTable(topology, `Lab "${lab.name}" (${where}; data ${lab.dir})`));
+      }
       return 0;
     }
     case 'export': {
       const { values } = parse('export', rest, { format: { type: 'string', default: 'yaml' } });
       const format = values.format as string;
       if (format !== 'yaml' && format !== 'sh') throw new UsageError(`--format: "${format}" is not a format; use yaml or sh`);
-      const lab = new Lab(values['data-dir'] as string | undefined);
+      const { lab } = labOf(values);
       const { topology } = await lab.observe();
-      process.stdout.write(format === 'yaml' ? stringifyTopology(topology) : exportShellScript(topology, await lab.mark()));
+      process.stdout.write(format === 'yaml' ? stringifyTopology(topology) : exportShellScript(topology, lab.mark));
       return 0;
     }
     case 'destroy': {
       const { values } = parse('destroy', rest, { 'dry-run': { type: 'boolean' } });
-      const lab = new Lab(values['data-dir'] as string | undefined);
+      const { lab } = labOf(values);
       if (values['dry-run']) {
         const result = await lab.destroy({ dryRun: true });
-        if (result.steps.length === 0) console.log('# the lab owns nothing; nothing to remove');
+        if (!lab.realHost) console.log(lab.machineHandle!.running ? `# end lab machine ${lab.name} (pid ${lab.machineHandle!.pid}) and everything in it` : '# the lab machine is not running; nothing to remove');
+        else if (result.steps.length === 0) console.log('# the lab owns nothing; nothing to remove');
         for (const s of result.steps) console.log(`${commandLine(s)}    # ${s.reason}`);
         return 0;
       }
-      lab.log.on('entries', printEntries);
+      lab.log.on('entries', (e) => printEntries(e, values.verbose === true));
       const result = await lab.destroy();
       return result.ok ? 0 : reportFailure(result);
     }
+    case 'exec': {
+      const dash = rest.indexOf('--');
+      if (dash < 0) throw new UsageError('exec needs NODE -- COMMAND [ARGS...]');
+      const { values, positionals } = parse('exec', rest.slice(0, dash), {}, 1);
+      const program = rest.slice(dash + 1);
+      if (!positionals[0]) throw new UsageError('exec needs a NODE ("host" for the lab machine itself)');
+      if (program.length === 0) throw new UsageError('exec needs a COMMAND after --');
+      const { lab } = labOf(values);
+      return runAttached(await nodeCommand(lab, positionals[0], program));
+    }
+    case 'shell': {
+      const { values, positionals } = parse('shell', rest, {}, 1);
+      const { lab } = labOf(values);
+      return runAttached(await nodeCommand(lab, positionals[0] ?? 'host', undefined));
+    }
+    case 'labs':
+      return labsCommand(rest);
     case 'serve': {
       const { runServe, ServeUsageError } = await import('../web/main');
       try {
@@ -171,6 +351,13 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command "${command}"; run vethlab --help`);
   }
+}
+
+// A reader that went away (`vethlab apply F | head -1`) ends the output, not the apply.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
 }
 
 if (process.getuid?.() !== 0 && !['-h', '--help', 'help', undefined].includes(process.argv[2]) && !process.argv.includes('--help') && !process.argv.includes('-h')) {

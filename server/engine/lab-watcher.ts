@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { KernelMonitor } from '../kernel/kernel-monitor';
-import { NamespaceReaders } from '../kernel/namespace-readers';
+import type { Machine } from '../kernel/machine';
 import { TrafficMeter, type MeterTarget } from '../kernel/traffic-meter';
 import type { Lab, Changes } from './lab';
 import type { Topology } from '../model/topology';
@@ -15,38 +15,66 @@ import type { TrafficRate } from '../protocol';
 
 type WatcherEvents = { traffic: [TrafficRate[]] };
 
+/** The monitor and meter of one machine; made anew when the lab's machine is. */
+interface Watching {
+  monitor: KernelMonitor;
+  meter: TrafficMeter;
+}
+
 export class LabWatcher extends EventEmitter<WatcherEvents> {
-  private readonly monitor = new KernelMonitor();
-  private readonly meter: TrafficMeter;
+  private watching?: Watching;
   private pending: Changes = { names: new Set(), root: false };
   private queued = false;
   /** Namespaces already given an nsid in the root, so `ip monitor all-nsid` hears them. */
   private watched = new Set<string>();
   private readonly onState = (topology: Topology) => void this.watchNew(topology);
+  private readonly onMachine = (machine: Machine | undefined) => void this.switchTo(machine);
+  /** Serializes machine switches. */
+  private switching: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly lab: Lab,
-    readonly readers: NamespaceReaders,
-  ) {
+  constructor(private readonly lab: Lab) {
     super();
-    this.meter = new TrafficMeter(readers);
   }
 
   async start(): Promise<void> {
     this.lab.reportObserved = true;
-    this.monitor.on('changed', (names, root) => this.schedule(names, root));
-    this.meter.on('rates', (rates) => this.emit('traffic', rates));
     this.lab.on('state', this.onState);
-    await this.monitor.start();
-    if (this.lab.current) await this.watchNew(this.lab.current);
-    this.meter.start(() => this.targets());
+    this.lab.on('machine', this.onMachine);
+    await this.switchTo(this.lab.machine());
   }
 
   async stop(): Promise<void> {
     this.lab.off('state', this.onState);
-    this.monitor.removeAllListeners('changed');
-    await Promise.all([this.monitor.stop(), this.meter.stop()]);
-    await this.readers.closeAll();
+    this.lab.off('machine', this.onMachine);
+    await this.switchTo(undefined);
+  }
+
+  /** The kernel monitor's process id, for measuring it. */
+  get monitorPid(): number | undefined {
+    return this.watching?.monitor.pid;
+  }
+
+  private switchTo(machine: Machine | undefined): Promise<void> {
+    this.switching = this.switching.then(async () => {
+      const old = this.watching;
+      this.watching = undefined;
+      if (old) {
+        old.monitor.removeAllListeners('changed');
+        await Promise.all([old.monitor.stop(), old.meter.stop()]);
+      }
+      this.watched.clear();
+      const readers = this.lab.readers();
+      if (!machine || !readers) return;
+      const monitor = new KernelMonitor({ machine });
+      const meter = new TrafficMeter(readers);
+      this.watching = { monitor, meter };
+      monitor.on('changed', (names, root) => this.schedule(names, root));
+      meter.on('rates', (rates) => this.emit('traffic', rates));
+      await monitor.start();
+      if (this.lab.current) await this.watchNew(this.lab.current);
+      meter.start(() => this.targets());
+    });
+    return this.switching;
   }
 
   /** Folds events into one pending refresh; it takes whatever has gathered when its turn in the queue comes. */
@@ -66,17 +94,19 @@ export class LabWatcher extends EventEmitter<WatcherEvents> {
     });
   }
 
-  /** Namespaces the lab did not create itself (an exported script, an older vethlab) may lack an nsid. */
+  /** Namespaces the lab did not create itself (typed in a terminal, an exported script) may lack an nsid. */
   private async watchNew(topology: Topology): Promise<void> {
+    const monitor = this.watching?.monitor;
+    if (!monitor) return;
     const fresh = Object.entries(topology.nodes)
       .filter(([name, node]) => node.kind === 'netns' && !this.watched.has(name))
       .map(([name]) => name);
     if (fresh.length === 0) return;
     for (const n of fresh) this.watched.add(n);
-    const assigned = await this.monitor.ensureWatched(fresh).catch(() => []);
+    const assigned = await monitor.ensureWatched(fresh).catch(() => []);
     if (assigned.length > 0) {
       this.lab.log.append(
-        assigned.map((ns) => ({ source: 'lab' as const, status: 'ok' as const, text: `ip netns set ${ns} auto`, reason: `give ${ns} an id in the host's namespace, so its changes reach the canvas` })),
+        assigned.map((ns) => ({ source: 'lab' as const, status: 'ok' as const, bookkeeping: true, text: `ip netns set ${ns} auto`, reason: `give ${ns} an id in the host's namespace, so its changes reach the canvas` })),
       );
     }
   }

@@ -2,30 +2,32 @@
  * The lab engine: the one path for every change. A desired topology is
  * checked, diffed against the kernel by the planner, and run by the runner,
  * one change at a time; every command goes to the command log.
+ *
+ * A lab lives in a lab machine of its own (made on first use, see
+ * machine/lab-machine.ts), or, in real-host mode, on the real machine among
+ * things it does not own.
  */
 import { EventEmitter } from 'node:events';
 import { CommandLog } from './command-log';
-import { dataDirFrom, loadRecord, markOf, saveRecord, type LabRecord } from './lab-store';
-import { preflight, type KernelFacts, type PreflightError } from './preflight';
-import { buildTopology } from '../kernel/build-topology';
-import { listNamespaces, type NamedNamespace } from '../kernel/namespaces';
-import { readNamespaceWith, type NamespaceReaders } from '../kernel/namespace-readers';
-import type { NamespaceReading } from '../kernel/ip-json';
-import { describeChanges } from '../model/topology-diff';
-import { namespaceMark, readNamespace, readNamespaces } from '../kernel/observe';
+import { LabStore, type LabRecord } from './lab-store';
+import { LabObserver, type Changes, type Observation } from './lab-observer';
+import { preflight, type PreflightError } from './preflight';
+import { listNamespaces } from '../kernel/namespaces';
+import { NamespaceReaders } from '../kernel/namespace-readers';
+import { namespaceMark } from '../kernel/observe';
 import { runSteps, type RunResult } from '../kernel/runner';
 import { readBatch } from '../kernel/ip';
+import { REAL_HOST, type Machine } from '../kernel/machine';
+import { LabMachine } from '../machine/lab-machine';
+import { describeChanges } from '../model/topology-diff';
 import { plan } from '../planner/plan';
+import { planDestroy } from '../planner/destroy-plan';
 import { commandLine, type Step } from '../planner/step';
 import type { Position, Topology } from '../model/topology';
 import type { Progress } from '../protocol';
 
-export interface Observation {
-  topology: Topology;
-  facts: KernelFacts;
-  /** Namespaces the lab made (by its record) that lack the mark: an earlier run stopped before setting it. */
-  unmarked: string[];
-}
+export type { Changes, Observation } from './lab-observer';
+export { FOREIGN_RECHECK_MS } from './lab-observer';
 
 export interface ApplyOptions {
   dryRun?: boolean;
@@ -43,17 +45,17 @@ export interface ApplyResult {
   observed?: Topology;
 }
 
-/** How long a namespace found foreign is trusted to stay so before it is read again. */
-export const FOREIGN_RECHECK_MS = 5000;
-
-/** What the kernel watcher saw change: namespaces by name, and whether the root did. */
-export interface Changes {
-  names: Set<string>;
-  root: boolean;
-}
-
 export interface LabOptions {
-  readers?: NamespaceReaders;
+  /** The lab's directory: its record, its machine's record. */
+  dir: string;
+  /** The lab's name (its URL, `--lab`, the machine's host name). */
+  name: string;
+  /** Cable the real machine (one lab in its /run/netns, ownership marks) instead of a lab machine. */
+  realHost?: boolean;
+  /** Directories a lab machine must not see (the data directory). */
+  hide?: string[];
+  /** Keep one `ip -batch` reader per namespace running (the server); else every read spawns `ip`. */
+  persistentReaders?: boolean;
 }
 
 /** Names in use on the machine, the lab's and everybody else's. */
@@ -77,25 +79,22 @@ function withoutCounters(t: Topology): string {
   return JSON.stringify(t, (key, value) => (key === 'stats' ? undefined : value));
 }
 
-type LabEvents = { state: [Topology]; progress: [Progress | null] };
+/** `machine`: the lab machine was made (a Machine) or removed (undefined). */
+type LabEvents = { state: [Topology]; progress: [Progress | null]; machine: [Machine | undefined] };
 
 export class Lab extends EventEmitter<LabEvents> {
   readonly log = new CommandLog();
-  readonly dataDir: string;
+  readonly name: string;
+  readonly dir: string;
+  readonly realHost: boolean;
+  readonly store: LabStore;
+  /** The lab machine; undefined in real-host mode. */
+  readonly machineHandle?: LabMachine;
+  private readonly observer: LabObserver;
+  private readonly persistentReaders: boolean;
+  private readersOf?: { machine: Machine; readers: NamespaceReaders };
   private chain: Promise<unknown> = Promise.resolve();
-  /**
-   * Namespaces recently found not to be this lab's (inode -> when), so they are
-   * not read on every observation. Entries expire: a namespace another vethlab
-   * process is creating carries its mark only a moment after it appears.
-   */
-  private foreignInodes = new Map<number, number>();
   private last?: Observation;
-
-  /** Persistent per-namespace `ip` readers (the server's); without them every read spawns `ip`. */
-  private readonly readers?: NamespaceReaders;
-  /** The last reading of each namespace, so that an observation can re-read only what changed. */
-  private readings = new Map<string, { inode: number; reading: NamespaceReading }>();
-  private rootReading?: NamespaceReading;
   /**
    * Log what changed in the kernel between two observations that the lab did
    * not do itself ("observed in vnet1: ..."). The server turns this on with its
@@ -103,10 +102,33 @@ export class Lab extends EventEmitter<LabEvents> {
    */
   reportObserved = false;
 
-  constructor(dataDir?: string, opts: LabOptions = {}) {
+  constructor(opts: LabOptions) {
     super();
-    this.dataDir = dataDirFrom(dataDir);
-    this.readers = opts.readers;
+    this.name = opts.name;
+    this.dir = opts.dir;
+    this.realHost = opts.realHost ?? false;
+    this.persistentReaders = opts.persistentReaders ?? false;
+    this.store = new LabStore(opts.dir);
+    if (!this.realHost) this.machineHandle = new LabMachine({ dir: opts.dir, name: opts.name, hide: opts.hide });
+    this.observer = new LabObserver(this.store, () => this.machine(), () => this.readers());
+  }
+
+  /** Where the lab's commands run, or undefined while its lab machine does not exist. */
+  machine(): Machine | undefined {
+    if (this.realHost) return REAL_HOST;
+    return this.machineHandle!.running ? this.machineHandle!.machine() : undefined;
+  }
+
+  /** The persistent readers of the current machine (made anew with the machine). */
+  readers(): NamespaceReaders | undefined {
+    if (!this.persistentReaders) return undefined;
+    const machine = this.machine();
+    if (!machine) return undefined;
+    if (this.readersOf?.machine.netnsDir !== machine.netnsDir) {
+      void this.readersOf?.readers.closeAll();
+      this.readersOf = { machine, readers: new NamespaceReaders({ machine }) };
+    }
+    return this.readersOf.readers;
   }
 
   /** The last observation, without reading the kernel. */
@@ -114,8 +136,9 @@ export class Lab extends EventEmitter<LabEvents> {
     return this.last?.topology;
   }
 
-  async mark(): Promise<string> {
-    return markOf(await loadRecord(this.dataDir));
+  /** The mark of what a real-host lab made; undefined for a lab machine, which needs none. */
+  get mark(): string | undefined {
+    return this.realHost ? this.store.mark : undefined;
   }
 
   /** Runs mutations one at a time, in order of arrival. */
@@ -125,59 +148,27 @@ export class Lab extends EventEmitter<LabEvents> {
     return run;
   }
 
+  /** Makes the lab machine unless it is running (nothing in real-host mode). */
+  async ensureMachine(): Promise<Machine> {
+    if (this.realHost) return REAL_HOST;
+    if (await this.machineHandle!.ensure()) {
+      this.observer.reset();
+      const machine = this.machineHandle!.machine();
+      this.log.append([{ source: 'info', status: 'info', text: `lab machine ${this.name} started` }]);
+      this.emit('machine', machine);
+      return machine;
+    }
+    return this.machineHandle!.machine();
+  }
+
   /**
    * Reads the lab from the kernel. With `changes`, only the namespaces named
    * there (and the root if it changed) are read again; the rest come from the
    * last reading, which is still right when the kernel watcher saw no event.
    */
   async observe(changes?: Changes): Promise<Observation> {
-    const record = await loadRecord(this.dataDir);
-    const mark = markOf(record);
-    const all = await listNamespaces();
-    // A reader inside a deleted namespace would keep it (and its veth ends) alive.
-    await this.readers?.sync(all.map((n) => n.name));
-    const candidates = all.filter((n) => !this.isKnownForeign(n.inode));
-    const reusable = (n: NamedNamespace) => changes !== undefined && !changes.names.has(n.name) && this.readings.get(n.name)?.inode === n.inode;
-    const fresh = candidates.filter((n) => !reusable(n));
-    const [root, freshReadings] = await Promise.all([
-      changes && !changes.root && this.rootReading ? this.rootReading : this.read(undefined),
-      this.readMany(fresh.map((n) => n.name)),
-    ]);
-    const readings = [...candidates.filter(reusable).map((n) => this.readings.get(n.name)!.reading), ...freshReadings];
-    this.rootReading = root;
-    const inodeOf = new Map(all.map((n) => [n.name, n.inode]));
-    this.readings = new Map(readings.map((r) => [r.netns!, { inode: inodeOf.get(r.netns!)!, reading: r }]));
-    const recorded = new Set(all.filter((n) => record.namespaces[n.name] === n.inode).map((n) => n.name));
-    const owned = readings.filter((r) => namespaceMark(r) === mark || recorded.has(r.netns!));
-    const unmarked = owned.filter((r) => namespaceMark(r) !== mark).map((r) => r.netns!);
-    const ownedNames = new Set(owned.map((r) => r.netns!));
-    for (const n of candidates) if (!ownedNames.has(n.name) && readings.some((r) => r.netns === n.name)) this.foreignInodes.set(n.inode, Date.now());
-    const inodes = Object.fromEntries(all.filter((n) => ownedNames.has(n.name)).map((n) => [n.name, n.inode]));
-    const hostEnds = root.links.filter((l) => l.ifalias === mark).map((l) => l.ifname).sort();
-    if (JSON.stringify(inodes) !== JSON.stringify(record.namespaces) || JSON.stringify(hostEnds) !== JSON.stringify(record.hostEnds)) {
-      await saveRecord(this.dataDir, { ...record, namespaces: inodes, hostEnds });
-    }
-    const { topology, foreign } = buildTopology(root, owned, {
-      name: record.name,
-      mark,
-      hostName: record.hostName,
-      showHost: record.showHost,
-      positions: record.positions,
-    });
-    const foreignNamespaces = all.filter((n) => !ownedNames.has(n.name)).map((n) => n.name);
-    this.last = { topology, facts: { foreign, foreignNamespaces }, unmarked };
+    this.last = await this.observer.observe(changes);
     return this.last;
-  }
-
-  private read(netns: string | undefined): Promise<NamespaceReading> {
-    return this.readers ? readNamespaceWith(this.readers, netns) : readNamespace(netns);
-  }
-
-  /** Reads several namespaces; one that vanished while being read is left out. */
-  private async readMany(names: string[]): Promise<NamespaceReading[]> {
-    if (!this.readers) return readNamespaces(names);
-    const results = await Promise.allSettled(names.map((n) => this.read(n)));
-    return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   }
 
   /** Observes, logging what changed without the lab (when reportObserved is on). */
@@ -208,8 +199,8 @@ export class Lab extends EventEmitter<LabEvents> {
     });
   }
 
-  private async refreshNow(): Promise<Topology> {
-    const { topology } = await this.observe();
+  private async refreshNow(changes?: Changes): Promise<Topology> {
+    const { topology } = await this.observe(changes);
     this.emit('state', topology);
     return topology;
   }
@@ -234,64 +225,71 @@ export class Lab extends EventEmitter<LabEvents> {
   }
 
   private async applyNow(desired: Topology, opts: ApplyOptions, observed?: Observation): Promise<ApplyResult> {
-    const observation = observed ?? (await this.observeReporting());
-    const errors = preflight(desired, observation.facts);
+    const before = this.machine();
+    let observation = observed ?? (await this.observeReporting());
+    const errors = preflight(desired, observation.facts, { realHost: this.realHost });
     if (errors.length > 0) return { ok: false, steps: [], errors };
-    const record = await loadRecord(this.dataDir);
-    const steps = plan(desired, observation.topology, { mark: markOf(record), unmarked: observation.unmarked });
+    const steps = plan(desired, observation.topology, { mark: this.mark, unmarked: observation.unmarked });
     if (opts.dryRun) return { ok: true, steps };
 
-    await saveRecord(this.dataDir, diagramOf(record, desired));
+    this.store.update(diagramOf(this.store.record, desired));
+    const machine = await this.ensureMachine();
+    if (machine !== before) observation = await this.observe();
     if (opts.label) this.log.append([{ source: 'info', status: 'info', text: `${opts.label}: ${countOf(steps, 'nothing to change')}` }]);
-    const result = await this.run(steps, opts.label ?? 'applying');
-    await this.recordNamespaces(steps, record.labId, !opts.observeAfter);
+    if (this.realHost) this.recordPending(steps);
+    const result = await this.run(machine, steps, opts.label ?? 'applying');
+    if (this.realHost) await this.recordNamespaces(steps, !opts.observeAfter);
     const out: ApplyResult = { ok: result.ok, steps, failure: result.failure };
     if (opts.observeAfter) out.observed = await this.refreshNow();
     return out;
   }
 
-  /** Removes everything this lab made, and nothing else. */
+  /** Removes everything this lab made, and nothing else: its whole lab machine, or (real-host mode) what it owns. */
   destroy(opts: ApplyOptions = {}): Promise<ApplyResult> {
     return this.enqueue(async () => {
-      const record = await loadRecord(this.dataDir);
-      const mark = markOf(record);
-      const all = await listNamespaces();
-      const known = all.filter((n) => record.namespaces[n.name] === n.inode).map((n) => n.name);
-      const unknown = all.filter((n) => record.namespaces[n.name] !== n.inode && !this.isKnownForeign(n.inode));
-      const marked = (await this.readMany(unknown.map((n) => n.name))).filter((r) => namespaceMark(r) === mark).map((r) => r.netns!);
+      if (!this.realHost) return this.destroyMachine(opts);
+      const record = this.store.record;
+      const mark = this.store.mark;
+      const all = await listNamespaces(REAL_HOST.netnsDir);
+      const known = all.filter((n) => record.namespaces[n.name] === n.inode || record.pending.namespaces.includes(n.name)).map((n) => n.name);
+      const unknown = all.filter((n) => !known.includes(n.name) && !this.observer.isKnownForeign(n.inode));
+      const marked = (await this.observer.readMany(REAL_HOST, unknown.map((n) => n.name))).filter((r) => namespaceMark(r) === mark).map((r) => r.netns!);
       // The root is read only when the lab may have host ends: known ones, or a lab rebuilt by an exported script.
-      const readRoot = record.hostEnds.length > 0 || marked.length > 0;
-      const hostEnds = readRoot ? await readHostEnds(mark) : [];
-      const steps: Step[] = [
-        // Host ends first: they go with their peers' namespaces too, but only asynchronously.
-        ...hostEnds.map((name) => ({ args: ['link', 'del', name], reason: `remove the lab's host end ${name} (and its peer)` })),
-        ...[...known, ...marked].sort().map((ns) => ({ args: ['netns', 'del', ns], reason: `remove namespace ${ns} and all in it` })),
-      ];
+      const readRoot = record.hostEnds.length > 0 || record.pending.hostEnds.length > 0 || marked.length > 0;
+      const hostEnds = readRoot ? await readHostEnds(mark, record.pending.hostEnds) : [];
+      const steps = planDestroy({ hostEnds, namespaces: [...known, ...marked] });
       if (opts.dryRun) return { ok: true, steps };
       this.log.append([{ source: 'info', status: 'info', text: `destroy the lab: ${countOf(steps, 'nothing to remove')}` }]);
-      const result = await this.run(steps, 'destroying');
+      const result = await this.run(REAL_HOST, steps, 'destroying');
       const removed = new Set(result.outcomes.filter((o) => o.status === 'ok' && o.step.args[0] === 'netns').map((o) => o.step.args[2]));
       const namespaces = Object.fromEntries(Object.entries(record.namespaces).filter(([name]) => !removed.has(name)));
-      await saveRecord(this.dataDir, { ...record, namespaces, hostEnds: [], positions: {}, showHost: false });
+      this.store.update({ namespaces, hostEnds: [], pending: { namespaces: [], hostEnds: [] }, positions: {}, showHost: false });
       const out: ApplyResult = { ok: result.ok, steps, failure: result.failure };
       if (opts.observeAfter) out.observed = await this.refreshNow();
       return out;
     });
   }
 
-  private isKnownForeign(inode: number): boolean {
-    const seen = this.foreignInodes.get(inode);
-    if (seen === undefined) return false;
-    if (Date.now() - seen < FOREIGN_RECHECK_MS) return true;
-    this.foreignInodes.delete(inode);
-    return false;
+  private async destroyMachine(opts: ApplyOptions): Promise<ApplyResult> {
+    const handle = this.machineHandle!;
+    const exists = handle.running || handle.cgroup !== undefined;
+    if (opts.dryRun || !exists) return { ok: true, steps: [], ...(opts.observeAfter ? { observed: await this.refreshNow() } : {}) };
+    this.log.append([{ source: 'info', status: 'info', text: `destroy the lab: end lab machine ${this.name} and everything in it` }]);
+    await this.readersOf?.readers.closeAll();
+    this.readersOf = undefined;
+    await handle.destroy();
+    this.observer.reset();
+    this.store.update({ positions: {}, showHost: false });
+    this.emit('machine', undefined);
+    const out: ApplyResult = { ok: true, steps: [] };
+    if (opts.observeAfter) out.observed = await this.refreshNow();
+    return out;
   }
 
-  /** Diagram-only: node positions, kept in the data directory. */
+  /** Diagram-only: node positions, kept in the lab's record. */
   setPositions(positions: Record<string, Position>): Promise<void> {
     return this.enqueue(async () => {
-      const record = await loadRecord(this.dataDir);
-      await saveRecord(this.dataDir, { ...record, positions: { ...record.positions, ...positions } });
+      this.store.update({ positions: { ...this.store.record.positions, ...positions } });
       if (this.last) {
         for (const [name, pos] of Object.entries(positions)) {
           const node = this.last.topology.nodes[name];
@@ -301,35 +299,77 @@ export class Lab extends EventEmitter<LabEvents> {
     });
   }
 
-  private async run(steps: Step[], label: string): Promise<RunResult> {
+  /** Ends the persistent readers (the server stops; the machine lives on). */
+  async close(): Promise<void> {
+    await this.readersOf?.readers.closeAll();
+    this.readersOf = undefined;
+  }
+
+  private async run(machine: Machine, steps: Step[], label: string): Promise<RunResult> {
     if (steps.length === 0) return { ok: true, outcomes: [] };
     this.emit('progress', { done: 0, total: steps.length, label });
-    const result = await runSteps(steps, {
-      onOutcomes: (outcomes) =>
-        this.log.append(
-          outcomes.map((o) => ({ source: 'lab' as const, text: commandLine(o.step), reason: o.step.reason, status: o.status, ...(o.message ? { message: o.message } : {}) })),
-        ),
-      onProgress: (done, total) => this.emit('progress', { done, total, label }),
-    });
+    const result = await runSteps(
+      steps,
+      {
+        onOutcomes: (outcomes) =>
+          this.log.append(
+            outcomes.map((o) => ({
+              source: 'lab' as const,
+              text: commandLine(o.step),
+              reason: o.step.reason,
+              status: o.status,
+              ...(o.step.bookkeeping ? { bookkeeping: true } : {}),
+              ...(o.message ? { message: o.message } : {}),
+            })),
+          ),
+        onProgress: (done, total) => this.emit('progress', { done, total, label }),
+      },
+      machine,
+    );
     this.emit('progress', null);
     return result;
   }
 
-  /** Caches the inodes of the namespaces a plan created, so destroy finds them without entering each. */
-  private async recordNamespaces(steps: Step[], labId: string, readHosts: boolean): Promise<void> {
+  /** Real-host mode: names the run will create, recorded before it runs (a kill -9 midway leaves them findable). */
+  private recordPending(steps: Step[]): void {
+    const namespaces = steps.filter((s) => s.args[0] === 'netns' && s.args[1] === 'add').map((s) => s.args[2]);
+    const hostEnds = steps.filter((s) => s.netns === undefined && s.args[0] === 'link' && s.args[1] === 'add').flatMap((s) => hostEndsOf(s.args));
+    if (namespaces.length === 0 && hostEnds.length === 0) return;
+    const pending = this.store.record.pending;
+    this.store.update({ pending: { namespaces: [...new Set([...pending.namespaces, ...namespaces])], hostEnds: [...new Set([...pending.hostEnds, ...hostEnds])] } });
+  }
+
+  /** Real-host mode: caches the inodes of the namespaces a plan created, so destroy finds them without entering each. */
+  private async recordNamespaces(steps: Step[], readHosts: boolean): Promise<void> {
     const touched = steps.some((s) => s.args[0] === 'netns');
     const hostLinks = steps.some((s) => s.netns === undefined && s.args[0] === 'link' && (s.args[1] === 'add' || s.args[1] === 'del'));
     if (!touched && !hostLinks) return;
-    const record = await loadRecord(this.dataDir);
-    if (record.labId !== labId) return;
+    const record = this.store.record;
+    const mark = this.store.mark;
+    const update: Partial<LabRecord> = {};
     // With observeAfter, the observation that follows records the host ends anyway.
-    if (hostLinks && readHosts) record.hostEnds = await readHostEnds(markOf(record));
+    if (hostLinks && readHosts) update.hostEnds = await readHostEnds(mark, []);
     const added = new Set(steps.filter((s) => s.args[0] === 'netns' && s.args[1] === 'add').map((s) => s.args[2]));
-    const all = await listNamespaces();
+    const all = await listNamespaces(REAL_HOST.netnsDir);
     const namespaces: Record<string, number> = {};
     for (const n of all) if (record.namespaces[n.name] === n.inode || added.has(n.name)) namespaces[n.name] = n.inode;
-    await saveRecord(this.dataDir, { ...record, namespaces });
+    update.namespaces = namespaces;
+    // Whatever the run made is now marked or recorded; what it did not make was never created.
+    const stillPending = record.pending.namespaces.filter((n) => !added.has(n) && all.some((a) => a.name === n));
+    update.pending = { namespaces: stillPending, hostEnds: [] };
+    this.store.update(update);
   }
+}
+
+/** The names of root-namespace ends in `link add A [netns X] type veth peer name B [netns Y]`. */
+function hostEndsOf(args: string[]): string[] {
+  const peerAt = args.indexOf('peer');
+  const first = args.slice(0, peerAt);
+  const second = args.slice(peerAt);
+  const out: string[] = [];
+  if (!first.includes('netns')) out.push(args[2]);
+  if (!second.includes('netns')) out.push(second[2]);
+  return out;
 }
 
 /** `3 commands`, or what an empty plan means. */
@@ -337,19 +377,19 @@ function countOf(steps: Step[], none: string): string {
   return steps.length === 0 ? none : `${steps.length} command${steps.length === 1 ? '' : 's'}`;
 }
 
-/** The names of the root's veth ends that carry the lab's mark. */
-async function readHostEnds(mark: string): Promise<string[]> {
+/** The names of the root's veth ends that carry the lab's mark (or that a run was about to make). */
+async function readHostEnds(mark: string, pending: readonly string[]): Promise<string[]> {
   const [veths] = (await readBatch(undefined, ['link show type veth'])) as { ifname: string; ifalias?: string }[][];
-  return veths.filter((l) => l.ifalias === mark).map((l) => l.ifname).sort();
+  return veths.filter((l) => l.ifalias === mark || pending.includes(l.ifname)).map((l) => l.ifname).sort();
 }
 
 /** The diagram-only data a topology carries, merged into the record. */
-function diagramOf(record: LabRecord, desired: Topology): LabRecord {
+function diagramOf(record: LabRecord, desired: Topology): Partial<LabRecord> {
   const host = Object.entries(desired.nodes).find(([, n]) => n.kind === 'host');
   const positions: Record<string, Position> = {};
   for (const [name, node] of Object.entries(desired.nodes)) {
     const pos = node.position ?? record.positions[name];
     if (pos) positions[name] = pos;
   }
-  return { ...record, name: desired.name, hostName: host?.[0] ?? record.hostName, showHost: host !== undefined, positions };
+  return { name: desired.name, hostName: host?.[0] ?? record.hostName, showHost: host !== undefined, positions };
 }

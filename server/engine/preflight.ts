@@ -1,7 +1,9 @@
 /**
- * The safety checks that need kernel facts: the lab touches only what it made,
- * and never gives the host an address or route that would cut the machine off
- * its own network. Pure: the facts come from observe.
+ * The safety checks that need kernel facts, in real-host mode: the lab
+ * touches only what it made, and never gives the host an address or route
+ * that would cut the machine off its own network or capture its traffic.
+ * Inside a lab machine everything is the lab's, and nothing reaches the real
+ * machine, so there is nothing to check. Pure: the facts come from observe.
  */
 import type { Topology } from '../model/topology';
 import { parseAddress, parsePrefix, prefixesOverlap, type Prefix } from '../model/prefix';
@@ -20,7 +22,11 @@ function parsed(list: string[]): Prefix[] {
   return list.map(parsePrefix).filter((p): p is Prefix => p !== null);
 }
 
-export function preflight(desired: Topology, facts: KernelFacts): PreflightError[] {
+/** Host routes shorter than this capture a large share of the machine's traffic (IPv4 /8, IPv6 /16). */
+export const MIN_HOST_ROUTE_PREFIX = { 4: 8, 6: 16 } as const;
+
+export function preflight(desired: Topology, facts: KernelFacts, mode: { realHost: boolean } = { realHost: true }): PreflightError[] {
+  if (!mode.realHost) return [];
   const errors: PreflightError[] = [];
   const foreignNs = new Set(facts.foreignNamespaces);
   const foreignIfaces = new Set(facts.foreign.hostInterfaces);
@@ -65,6 +71,12 @@ export function preflight(desired: Topology, facts: KernelFacts): PreflightError
       const at = `nodes.${name}.routes[${i}]`;
       const to = parsePrefix(r.to);
       const clash = to && foreignRoutes.find((f) => prefixesOverlap(to, f.prefix!));
+      if (r.dev && !Object.hasOwn(node.interfaces, r.dev)) {
+        errors.push({ path: `${at}.dev`, value: r.dev, message: `the host route ${r.to} goes through ${r.dev}, which is not one of this lab's host ends; vethlab routes host traffic only through its own interfaces` });
+      }
+      if (to && !desired.allowWideHostRoutes && to.length < MIN_HOST_ROUTE_PREFIX[to.family]) {
+        errors.push({ path: `${at}.to`, value: r.to, message: `the host route ${r.to} is wider than /${MIN_HOST_ROUTE_PREFIX[to.family]} and would capture much of this machine's traffic; narrow it, or set "allow-wide-host-routes: true" in the file if that is what you want` });
+      }
       if (clash) {
         errors.push({ path: `${at}.to`, value: r.to, message: `the host route ${r.to} overlaps ${clash.to}${clash.dev ? ` of ${clash.dev}` : ''}, which vethlab does not own; it would divert this machine's own traffic` });
       }

@@ -8,8 +8,13 @@ import type { IpLink, IpRoute, NamespaceReading } from './ip-json';
 
 export interface BuildOptions {
   name: string;
-  /** The alias that marks this lab's host veth ends. */
-  mark: string;
+  /**
+   * The alias that marks this lab's host veth ends (real-host mode); undefined
+   * inside a lab machine, where every veth of its root is the lab's.
+   */
+  mark: string | undefined;
+  /** Real-host mode: host ends a run was about to create and may not have marked yet. */
+  pendingHostEnds?: readonly string[];
   /** The host node's name in the diagram. */
   hostName: string;
   /** Show the host node even when the lab has no host ends (it was added on the canvas). */
@@ -31,8 +36,9 @@ const DEFAULT_LOOPBACK_ADDRESSES = new Set(['127.0.0.1/8', '::1/128']);
 /** Routes the kernel or a daemon made, which the lab neither reports nor removes. */
 const FOREIGN_ROUTE_PROTOCOLS = new Set(['kernel', 'ra', 'redirect', 'dhcp']);
 
-export function isOwnedHostLink(link: IpLink, mark: string): boolean {
-  return link.ifalias === mark && link.linkinfo?.info_kind === 'veth';
+export function isOwnedHostLink(link: IpLink, mark: string | undefined, pending: readonly string[] = []): boolean {
+  if (link.linkinfo?.info_kind !== 'veth') return false;
+  return mark === undefined || link.ifalias === mark || pending.includes(link.ifname);
 }
 
 function addresses(link: IpLink): string[] {
@@ -151,7 +157,7 @@ export function buildTopology(root: NamespaceReading, owned: NamespaceReading[],
     nodes[ns] = { kind: 'netns', interfaces, routes: toRoutes(reading, new Set(Object.keys(interfaces))) };
   }
 
-  const hostLinks = root.links.filter((l) => isOwnedHostLink(l, opts.mark));
+  const hostLinks = root.links.filter((l) => isOwnedHostLink(l, opts.mark, opts.pendingHostEnds));
   const hostInterfaces: Record<string, InterfaceSpec> = {};
   for (const link of hostLinks) {
     hostInterfaces[link.ifname] = toInterface(link);
@@ -176,7 +182,7 @@ export function buildTopology(root: NamespaceReading, owned: NamespaceReading[],
     if (pos) nodes[name].position = pos;
   }
 
-  const foreignLinks = root.links.filter((l) => !isOwnedHostLink(l, opts.mark));
+  const foreignLinks = root.links.filter((l) => !isOwnedHostLink(l, opts.mark, opts.pendingHostEnds));
   const foreignDevs = new Set(foreignLinks.map((l) => l.ifname));
   const foreign: ForeignFacts = {
     hostInterfaces: foreignLinks.map((l) => l.ifname),

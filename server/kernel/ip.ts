@@ -4,8 +4,9 @@
  * or prefix, so no line needs quoting).
  */
 import { spawn } from 'node:child_process';
+import { ipIn, REAL_HOST, type Machine } from './machine';
 
-export const IP_BINARY = process.env.VETHLAB_IP ?? 'ip';
+export { IP_BINARY } from './machine';
 
 export interface IpResult {
   code: number;
@@ -13,10 +14,11 @@ export interface IpResult {
   stderr: string;
 }
 
-/** Runs `ip ARGS...`, feeding `input` on stdin when given. */
-export function runIp(args: string[], input?: string): Promise<IpResult> {
+/** Runs `ip ARGS...` in the machine, feeding `input` on stdin when given. */
+export function runIp(args: string[], input?: string, machine: Machine = REAL_HOST): Promise<IpResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(IP_BINARY, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const { file, args: argv } = ipIn(machine, args);
+    const child = spawn(file, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -31,9 +33,9 @@ export function runIp(args: string[], input?: string): Promise<IpResult> {
 }
 
 /** Runs several read-only commands in one `ip [-n NS] -json -batch -` and returns one parsed JSON value per command. */
-export async function readBatch(netns: string | undefined, commands: string[], flags: string[] = []): Promise<unknown[]> {
+export async function readBatch(netns: string | undefined, commands: string[], flags: string[] = [], machine: Machine = REAL_HOST): Promise<unknown[]> {
   const args = [...(netns ? ['-n', netns] : []), '-json', ...flags, '-batch', '-'];
-  const res = await runIp(args, commands.join('\n') + '\n');
+  const res = await runIp(args, commands.join('\n') + '\n', machine);
   if (res.code !== 0) {
     throw new Error(`ip ${args.join(' ')} failed: ${res.stderr.trim() || `exit ${res.code}`}`);
   }

@@ -13,7 +13,8 @@ import { EventEmitter } from 'node:events';
 import { watch, readdirSync, statSync, readFileSync, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { IP_BINARY, runIp } from './ip';
+import { runIp } from './ip';
+import { ipReaderIn, REAL_HOST, type Machine } from './machine';
 import { NETNS_DIR } from './namespaces';
 import type { IpNsid } from './ip-json';
 import { netnsNameProblem } from '../model/names';
@@ -182,8 +183,8 @@ function scanDir(dir: string): Map<string, number> {
 // ---------------------------------------------------------------------------
 
 export interface KernelMonitorOptions {
-  netnsDir?: string;
-  ipBinary?: string;
+  /** Where to watch; default the real machine. */
+  machine?: Machine;
 }
 
 type MonitorEvents = {
@@ -199,7 +200,7 @@ const NSID_PREFIX = /^\[nsid (current|\d+)\]/;
 
 export class KernelMonitor extends EventEmitter<MonitorEvents> {
   readonly dir: NetnsDirWatcher;
-  private readonly ipBinary: string;
+  private readonly machine: Machine;
   private child?: ChildProcessByStdio<null, Readable, Readable>;
   private startedAt = 0;
   private failures = 0;
@@ -220,8 +221,8 @@ export class KernelMonitor extends EventEmitter<MonitorEvents> {
 
   constructor(opts: KernelMonitorOptions = {}) {
     super();
-    this.dir = new NetnsDirWatcher(opts.netnsDir ?? NETNS_DIR);
-    this.ipBinary = opts.ipBinary ?? IP_BINARY;
+    this.machine = opts.machine ?? REAL_HOST;
+    this.dir = new NetnsDirWatcher(this.machine.netnsDir);
     this.dir.on('change', (names) => {
       for (const n of names) {
         this.pendingNames.add(n);
@@ -276,14 +277,14 @@ export class KernelMonitor extends EventEmitter<MonitorEvents> {
     const missing = candidates.filter((n) => !had.has(n) && statSync(path.join(this.dir.dir, n), { throwIfNoEntry: false }));
     if (missing.length === 0) return [];
     // -force: a namespace deleted meanwhile must not stop the others.
-    await runIp(['-force', '-batch', '-'], missing.map((n) => `netns set ${n} auto`).join('\n') + '\n');
+    await runIp(['-force', '-batch', '-'], missing.map((n) => `netns set ${n} auto`).join('\n') + '\n', this.machine);
     this.unnamed.clear();
     const now = new Set((await this.refreshIds()).map((i) => i.name));
     return missing.filter((n) => now.has(n));
   }
 
   private async refreshIds(): Promise<IpNsid[]> {
-    const res = await runIp(['-json', 'netns', 'list-id']);
+    const res = await runIp(['-json', 'netns', 'list-id'], undefined, this.machine);
     if (res.code !== 0) throw new Error(`ip netns list-id: ${res.stderr.trim() || `exit ${res.code}`}`);
     const ids = (res.stdout.trim() === '' ? [] : JSON.parse(res.stdout)) as IpNsid[];
     this.nsidNames = new Map(ids.filter((i) => i.name).map((i) => [i.nsid, i.name!]));
@@ -291,7 +292,8 @@ export class KernelMonitor extends EventEmitter<MonitorEvents> {
   }
 
   private async spawnMonitor(): Promise<void> {
-    const child = spawn(this.ipBinary, MONITOR_ARGS, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { file, args } = ipReaderIn(this.machine, MONITOR_ARGS);
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.startedAt = Date.now();
     this.lineBuffer = '';
@@ -313,7 +315,7 @@ export class KernelMonitor extends EventEmitter<MonitorEvents> {
     };
     child.on('error', () => onExit(null, null));
     child.on('exit', onExit);
-    await waitListening(child, this.ipBinary);
+    await waitListening(child, file);
   }
 
   private scheduleRestart(code: number | null, signal: string | null): void {

@@ -13,9 +13,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { IP_BINARY } from './ip';
 import { READ_COMMANDS, READ_FLAGS, toReading, type NamespaceReading } from './ip-json';
-import { NETNS_DIR } from './namespaces';
+import { ipReaderIn, REAL_HOST, type Machine } from './machine';
 import { NetnsDirWatcher } from './kernel-monitor';
 
 /** A read not answered in this long means a stuck reader; it is killed and the read rejected. */
@@ -27,8 +26,8 @@ const ROOT = '';
 export interface NamespaceReadersOptions {
   /** Flags every reader starts with; they hold for the whole process, hence per reader set. */
   flags?: string[];
-  netnsDir?: string;
-  ipBinary?: string;
+  /** Where the readers run; default the real machine. */
+  machine?: Machine;
 }
 
 interface Pending {
@@ -52,10 +51,11 @@ class Reader {
     /** The inode of the namespace file when the reader started; 0 for the root. */
     readonly inode: number,
     argv: string[],
-    ipBinary: string,
+    machine: Machine,
     private readonly onDead: (r: Reader) => void,
   ) {
-    this.child = spawn(ipBinary, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const { file, args } = ipReaderIn(machine, argv);
+    this.child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.setEncoding('utf8');
     this.child.stderr.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => this.onData(chunk));
@@ -138,14 +138,14 @@ class Reader {
 export class NamespaceReaders {
   private readonly readers = new Map<string, Reader>();
   private readonly flags: string[];
-  private readonly ipBinary: string;
+  private readonly machine: Machine;
   private readonly dir: NetnsDirWatcher;
   private readonly closing = new Set<Promise<void>>();
 
   constructor(opts: NamespaceReadersOptions = {}) {
     this.flags = opts.flags ?? READ_FLAGS;
-    this.ipBinary = opts.ipBinary ?? IP_BINARY;
-    this.dir = new NetnsDirWatcher(opts.netnsDir ?? NETNS_DIR);
+    this.machine = opts.machine ?? REAL_HOST;
+    this.dir = new NetnsDirWatcher(this.machine.netnsDir);
     this.dir.on('change', (names) => {
       for (const n of names) if (this.readers.has(n) && !this.current(n, this.readers.get(n)!)) void this.close(n);
     });
@@ -211,7 +211,7 @@ export class NamespaceReaders {
 
   private spawn(key: string, inode: number): Reader {
     const argv = [...(key === ROOT ? [] : ['-n', key]), '-json', ...this.flags, '-batch', '-'];
-    const reader = new Reader(key, inode, argv, this.ipBinary, (r) => {
+    const reader = new Reader(key, inode, argv, this.machine, (r) => {
       if (this.readers.get(r.key) === r) this.readers.delete(r.key);
       void this.track(r.exited);
       if (this.readers.size === 0) this.dir.stop();

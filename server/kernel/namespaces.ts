@@ -16,17 +16,17 @@ export interface NamedNamespace {
  * Synchronous on purpose: a hundred stat calls take well under a millisecond,
  * less than the thread-pool round trips of the async versions.
  */
-export async function listNamespaces(): Promise<NamedNamespace[]> {
+export async function listNamespaces(dir: string = NETNS_DIR): Promise<NamedNamespace[]> {
   let names: string[];
   try {
-    names = readdirSync(NETNS_DIR);
+    names = readdirSync(dir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
   const out: NamedNamespace[] = [];
   for (const name of names.sort()) {
-    const s = statSync(`${NETNS_DIR}/${name}`, { throwIfNoEntry: false });
+    const s = statSync(`${dir}/${name}`, { throwIfNoEntry: false });
     if (s) out.push({ name, inode: s.ino }); // else deleted while we looked
   }
   return out;

@@ -3,25 +3,26 @@
  * root namespace and one per lab namespace, a few at a time.
  */
 import { readBatch } from './ip';
+import { REAL_HOST, type Machine } from './machine';
 import { READ_COMMANDS, READ_FLAGS, toReading, type NamespaceReading } from './ip-json';
 import { LOOPBACK } from '../model/topology';
 
 /** How many `ip` readers run at once; the machine has few cores and each is short. */
 export const READ_CONCURRENCY = 8;
 
-export async function readNamespace(netns: string | undefined): Promise<NamespaceReading> {
-  return toReading(netns, await readBatch(netns, READ_COMMANDS, READ_FLAGS));
+export async function readNamespace(netns: string | undefined, machine: Machine = REAL_HOST): Promise<NamespaceReading> {
+  return toReading(netns, await readBatch(netns, READ_COMMANDS, READ_FLAGS, machine));
 }
 
 /** Reads several namespaces; one that vanished while being read is left out. */
-export async function readNamespaces(names: string[]): Promise<NamespaceReading[]> {
+export async function readNamespaces(names: string[], machine: Machine = REAL_HOST): Promise<NamespaceReading[]> {
   const results: (NamespaceReading | null)[] = new Array(names.length).fill(null);
   let next = 0;
   const worker = async () => {
     while (next < names.length) {
       const i = next++;
       try {
-        results[i] = await readNamespace(names[i]);
+        results[i] = await readNamespace(names[i], machine);
       } catch {
         results[i] = null; // deleted between listing and reading
       }

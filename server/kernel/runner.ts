@@ -5,6 +5,7 @@
  * failed and what the kernel answered.
  */
 import { runIp } from './ip';
+import { REAL_HOST, type Machine } from './machine';
 import { commandLine, type Step } from '../planner/step';
 
 export interface StepOutcome {
@@ -39,7 +40,7 @@ export function groupSteps(steps: Step[]): Step[][] {
 
 const FAILED_LINE = /^Command failed -:(\d+)\s*$/m;
 
-export async function runSteps(steps: Step[], hooks: RunHooks = {}): Promise<RunResult> {
+export async function runSteps(steps: Step[], hooks: RunHooks = {}, machine: Machine = REAL_HOST): Promise<RunResult> {
   const outcomes: StepOutcome[] = [];
   let done = 0;
   let failure: RunResult['failure'];
@@ -50,7 +51,7 @@ export async function runSteps(steps: Step[], hooks: RunHooks = {}): Promise<Run
     }
     const ns = group[0].netns;
     const args = [...(ns ? ['-n', ns] : []), '-batch', '-'];
-    const res = await runIp(args, group.map((s) => s.args.join(' ')).join('\n') + '\n');
+    const res = await runIp(args, group.map((s) => s.args.join(' ')).join('\n') + '\n', machine);
     let batch: StepOutcome[];
     if (res.code === 0) {
       batch = group.map((step) => ({ step, status: 'ok' }));

@@ -36,6 +36,7 @@ export const topologyFileSchema = z.strictObject({
   name: z.string(),
   nodes: z.record(z.string(), nodeFile.nullish()).nullish(),
   links: z.array(linkFile).nullish(),
+  'allow-wide-host-routes': z.boolean().nullish(),
 });
 export type TopologyFile = z.infer<typeof topologyFileSchema>;
 
@@ -82,6 +83,7 @@ export function parseTopologyObject(raw: unknown): Result {
       ]),
     ),
     links,
+    ...(file['allow-wide-host-routes'] ? { allowWideHostRoutes: true } : {}),
   };
   return validateTopology(topology);
 }

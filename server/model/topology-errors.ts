@@ -33,9 +33,28 @@ export function pathText(parts: readonly PathPart[]): string {
 const MAX_SHOWN_VALUE_CHARS = 80;
 
 /** A value as a message quotes it: strings in double quotes, others as JSON. */
+/** Deeper than this, a value is not shown (formatting it could overflow the stack). */
+export const MAX_SHOWN_DEPTH = 16;
+
+/** Whether a value nests arrays or objects deeper than `max`; iterative, so any depth is safe to ask about. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  let seen = 0;
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    // Wide values are bounded elsewhere (message size); stop looking after enough of them.
+    if (++seen > 100_000) return false;
+    for (const child of Object.values(v as object)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export function showValue(value: unknown): string {
   let text: string;
   if (typeof value === 'number' || typeof value === 'bigint' || value === undefined) text = String(value);
+  else if (nestedDeeperThan(value, MAX_SHOWN_DEPTH)) text = `(a value nested more than ${MAX_SHOWN_DEPTH} levels deep)`;
   else {
     try {
       text = JSON.stringify(value) ?? String(value);

@@ -128,6 +128,7 @@ export function stringifyTopology(t: Topology): string {
     name: t.name,
     ...(nodes.length > 0 ? { nodes: Object.fromEntries(nodes) } : {}),
     ...(t.links.length > 0 ? { links: t.links.map((l) => ({ endpoints: l.endpoints.map(endpointKey) })) } : {}),
+    ...(t.allowWideHostRoutes ? { 'allow-wide-host-routes': true } : {}),
   });
   // Small maps and lists read best on one line: `position: {x: 120, y: 80}`.
   for (const [name, node] of Object.entries(t.nodes)) {

@@ -71,6 +71,8 @@ export interface Topology {
   name: string;
   nodes: Record<string, NodeSpec>;
   links: LinkSpec[];
+  /** Real-host mode: allow host routes wider than /8 (IPv6 /16). They capture much of the machine's traffic. */
+  allowWideHostRoutes?: boolean;
   /** Observed only. */
   dangling?: DanglingEnd[];
 }

@@ -23,9 +23,12 @@ import { formatNetwork, parsePrefix } from '../model/prefix';
 import type { Step } from './step';
 
 export interface PlanContext {
-  /** The alias that marks a namespace's lo and a host veth end as this lab's. */
-  mark: string;
-  /** Namespaces the lab made whose mark is missing (a run stopped before setting it). */
+  /**
+   * Real-host mode: the alias that marks a namespace's lo and a host veth end
+   * as this lab's. Undefined inside a lab machine, where everything is the lab's.
+   */
+  mark?: string;
+  /** Namespaces and host ends (`host:IFACE`) the lab made whose mark is missing (a run stopped before setting it). */
   unmarked?: string[];
 }
 
@@ -163,7 +166,7 @@ export function plan(desiredInput: Topology, observed: Topology, ctx: PlanContex
   }
   for (const ns of addedNs) {
     phases.root.push({ args: ['netns', 'add', ns], reason: `create network namespace ${ns}` });
-    phases.root.push({ args: ['netns', 'set', ns, 'auto'], reason: `give ${ns} an id in the host's namespace, so its changes reach \`ip monitor all-nsid\` and the canvas` });
+    phases.root.push({ args: ['netns', 'set', ns, 'auto'], reason: `give ${ns} an id in the host's namespace, so its changes reach \`ip monitor all-nsid\` and the canvas`, bookkeeping: true });
   }
 
   // 2c: veth pairs, each end created directly in its namespace.
@@ -178,8 +181,8 @@ export function plan(desiredInput: Topology, observed: Topology, ctx: PlanContex
     if (nsB !== ROOT) args.push('netns', nsB);
     phases.root.push({ args, reason: `create the veth pair ${linkKey(link)}: ${where(a, nsA)} and ${where(b, nsB)}` });
     for (const [end, ns] of [[a, nsA], [b, nsB]] as const) {
-      if (ns === ROOT) {
-        phases.root.push({ args: ['link', 'set', end.iface, 'alias', ctx.mark], reason: `mark host end ${end.iface} as made by vethlab, so only it is ever changed or removed` });
+      if (ns === ROOT && ctx.mark) {
+        phases.root.push({ args: ['link', 'set', end.iface, 'alias', ctx.mark], reason: `mark host end ${end.iface} as made by vethlab, so only it is ever changed or removed`, bookkeeping: true });
       }
     }
   }
@@ -190,8 +193,15 @@ export function plan(desiredInput: Topology, observed: Topology, ctx: PlanContex
     const [dName, dNode] = desiredByNs.get(ns)!;
     const oNode = desiredNs.has(ns) && observedNs.has(ns) ? observed.nodes[ns] : ns === ROOT ? observedByNs.get(ROOT)?.[1] : undefined;
     const isNew = ns !== ROOT && addedNs.includes(ns);
-    if (isNew) add(ns, 'setup', { args: ['link', 'set', LOOPBACK, 'alias', ctx.mark], reason: `mark ${ns} as made by vethlab` });
-    else if (ctx.unmarked?.includes(ns)) add(ns, 'setup', { args: ['link', 'set', LOOPBACK, 'alias', ctx.mark], reason: `mark ${ns} as made by vethlab (an earlier run stopped before it could)` });
+    if (ctx.mark && isNew) add(ns, 'setup', { args: ['link', 'set', LOOPBACK, 'alias', ctx.mark], reason: `mark ${ns} as made by vethlab`, bookkeeping: true });
+    else if (ctx.mark && ns !== ROOT && ctx.unmarked?.includes(ns)) add(ns, 'setup', { args: ['link', 'set', LOOPBACK, 'alias', ctx.mark], reason: `mark ${ns} as made by vethlab (an earlier run stopped before it could)`, bookkeeping: true });
+    if (ctx.mark && ns === ROOT) {
+      for (const ifname of sortedKeys(dNode.interfaces)) {
+        if (!fresh.has(`${ROOT}:${ifname}`) && ctx.unmarked?.includes(`host:${ifname}`)) {
+          add(ns, 'setup', { args: ['link', 'set', ifname, 'alias', ctx.mark], reason: `mark host end ${ifname} as made by vethlab (an earlier run stopped before it could)`, bookkeeping: true });
+        }
+      }
+    }
     for (const ifname of interfaceOrder(dNode)) {
       const want = dNode.interfaces[ifname];
       const key = `${ns}:${ifname}`;

@@ -5,6 +5,12 @@ export interface Step {
   /** The words after `ip [-n NS]`, e.g. ['addr', 'add', '10.0.1.0/24', 'dev', 'veth0']. */
   args: string[];
   reason: string;
+  /**
+   * The lab's own upkeep (ownership marks, namespace ids for the watcher), not
+   * a command a student would type: logged as such, hidden unless asked for,
+   * left out of exported scripts.
+   */
+  bookkeeping?: boolean;
 }
 
 /** The full argv, as `execFile('ip', ...)` takes it. */

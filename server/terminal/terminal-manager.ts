@@ -14,7 +14,9 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import type { TerminalInfo } from '../protocol';
 import { netnsNameProblem } from '../model/names';
-import { pingCommand, parsePingTarget, shellCommand, shellEnvironment } from './shell-command';
+import { PING_COUNT, pingCommand, parsePingTarget, SHELL_PATH, shellCommand, shellEnvironment } from './shell-command';
+import { labShellArgv, type LabMachine } from '../machine/lab-machine';
+import type { KillableGroup } from './terminal-session';
 import { DEFAULT_DATA_DIR, prepareShellFiles, type ShellFiles } from './shell-files';
 import { ensureShellUser, type ShellUser } from './shell-user';
 import { TerminalCgroup } from './terminal-cgroup';
@@ -28,6 +30,8 @@ export const MAX_TERMINALS = 64;
 const NETNS_RUN_DIR = '/run/netns';
 
 export interface TerminalManagerOptions {
+  /** The lab machine the terminals run in (started if needed); without it, the real machine (real-host mode). */
+  labMachine?: () => Promise<LabMachine>;
   /** Holds the shells' home and rcfile; default /var/lib/vethlab. */
   dataDir?: string;
   /** The account shells run as; default: ensureShellUser() (vethlab, or nobody). */
@@ -61,6 +65,9 @@ export class TerminalError extends Error {
   }
 }
 
+/** Where no cgroup can be made: the session and its descendants are still killed. */
+const NO_GROUP: KillableGroup = { kill() {}, async killAndRemove() {} };
+
 /** Tells the managers of one process apart in cgroup names (tests run several). */
 let managerCount = 0;
 
@@ -78,11 +85,12 @@ export class TerminalManager extends EventEmitter<TerminalManagerEvents> {
   async open(request: OpenTerminal): Promise<string> {
     const nodeProblem = netnsNameProblem(request.node);
     if (nodeProblem) throw new TerminalError(`node name "${request.node}" ${nodeProblem}`, 'node');
+    const machine = this.options.labMachine ? await this.options.labMachine() : undefined;
     if (request.netns !== undefined) {
       const p = netnsNameProblem(request.netns);
       if (p) throw new TerminalError(`namespace name "${request.netns}" ${p}`, 'netns');
       // Checked here so the user gets a sentence rather than a terminal that dies at once.
-      if (!existsSync(`${NETNS_RUN_DIR}/${request.netns}`)) {
+      if (!existsSync(`${machine ? machine.machine().netnsDir : NETNS_RUN_DIR}/${request.netns}`)) {
         throw new TerminalError(`namespace ${request.netns} does not exist`, 'netns');
       }
     }
@@ -94,26 +102,35 @@ export class TerminalManager extends EventEmitter<TerminalManagerEvents> {
       if ('error' in parsed) throw new TerminalError(parsed.error, 'ping');
       target = parsed.target;
     }
-    const { user, files } = await this.prepare();
     if (this.terminals.size >= MAX_TERMINALS) {
       throw new TerminalError(`at most ${MAX_TERMINALS} terminals may be open; close one first`);
     }
-
     const id = `t${this.nextId++}`;
-    const session = new TerminalSession({
+    const common = {
       id,
       node: request.node,
       netns: request.netns,
-      kind: target === undefined ? 'shell' : 'ping',
+      kind: target === undefined ? ('shell' as const) : ('ping' as const),
       title: target === undefined ? request.node : `${request.node}: ping ${target}`,
-      command: target === undefined
-        ? shellCommand(request.netns, user, files.rcfile)
-        : pingCommand(request.netns, user, target),
-      env: shellEnvironment(files.home, request.node, user),
-      cwd: files.home,
       size,
-      cgroupName: `m${this.serial}-${id}`,
-    });
+    };
+    let session: TerminalSession;
+    if (machine) {
+      // In the lab machine, as its root, in a cgroup inside the lab's (its limits hold; closing kills all of it).
+      const cgroup = machine.cgroup?.child(`t${this.serial}-${id}`);
+      cgroup?.createChild();
+      const argv = machine.enter(request.netns, labShellArgv(request.node, target === undefined ? undefined : ['ping', '-c', String(PING_COUNT), target]), cgroup?.procsFiles());
+      session = new TerminalSession({ ...common, command: { file: argv[0], args: argv.slice(1) }, env: { PATH: SHELL_PATH }, cwd: '/', cgroup: cgroup ?? NO_GROUP });
+    } else {
+      const { user, files } = await this.prepare();
+      session = new TerminalSession({
+        ...common,
+        command: target === undefined ? shellCommand(request.netns, user, files.rcfile) : pingCommand(request.netns, user, target),
+        env: shellEnvironment(files.home, request.node, user),
+        cwd: files.home,
+        cgroupName: `m${this.serial}-${id}`,
+      });
+    }
     this.terminals.set(id, session);
     session.on('output', (data) => this.emit('output', id, data));
     session.once('exit', (reason) => {
@@ -131,8 +148,8 @@ export class TerminalManager extends EventEmitter<TerminalManagerEvents> {
   }
 
   /** Adds a client to a terminal and returns its scrollback. Throws TerminalError for an unknown id. */
-  attach(id: string, clientId: string): string {
-    return this.get(id).attach(clientId);
+  attach(id: string, clientId: string, opts: { paced?: boolean } = {}): string {
+    return this.get(id).attach(clientId, opts);
   }
 
   /** The client no longer shows this terminal. */

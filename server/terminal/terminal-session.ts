@@ -45,6 +45,17 @@ export interface TerminalSessionOptions {
   scrollbackChars?: number;
   /** Unique within the process; names the terminal's cgroup. */
   cgroupName?: string;
+  /**
+   * A cgroup the command joins by itself before it runs anything (a lab
+   * machine's terminal); then no cgroup of the server's own is made.
+   */
+  cgroup?: KillableGroup;
+}
+
+/** What a terminal needs of its cgroup: end everything in it. */
+export interface KillableGroup {
+  kill(): void;
+  killAndRemove(): Promise<void>;
 }
 
 export interface TerminalSessionEvents {
@@ -78,7 +89,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> {
   private closeReason: string | null = null;
   private readonly exited: Promise<void>;
   /** Null where cgroups are not available; see terminal-cgroup.ts. */
-  private readonly cgroup: TerminalCgroup | null;
+  private readonly cgroup: KillableGroup | null;
   /** Settles when the process has exited and everything it started is gone. */
   private readonly cleanedUp: Promise<void>;
 
@@ -104,10 +115,12 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> {
     this.pid = this.pty.pid;
     // Moved in before the shell can fork: bash starts nothing until it reads input,
     // and ip netns exec and setpriv exec without forking.
-    this.cgroup = TerminalCgroup.create(options.cgroupName ?? this.id);
-    if (this.cgroup && !this.cgroup.add(this.pid)) {
-      void this.cgroup.killAndRemove();
+    const own = options.cgroup ? null : TerminalCgroup.create(options.cgroupName ?? this.id);
+    if (own && !own.add(this.pid)) {
+      void own.killAndRemove();
       this.cgroup = null;
+    } else {
+      this.cgroup = options.cgroup ?? own;
     }
     this.flow = new AckFlowControl(
       () => this.pty.pause(),
@@ -152,9 +165,10 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> {
    * (to the clients already attached), so the new client gets every character
    * exactly once: the past in the scrollback, the rest as output events.
    */
-  attach(clientId: string): string {
+  attach(clientId: string, opts: { paced?: boolean } = {}): string {
     this.batcher.flush();
-    if (this.alive) this.flow.attach(clientId);
+    // A viewer's browser does not pace a shell it cannot type in.
+    if (this.alive && opts.paced !== false) this.flow.attach(clientId);
     return this.scrollback.text();
   }
 

@@ -1,23 +1,30 @@
 /**
- * Who may talk to the server. The lab runs as root and changes the machine's
- * network, so every request needs the token printed at start, every request
- * must name this server in its Host header (a DNS-rebinding page names its
- * own), and a browser socket must come from the page's own origin.
+ * Who may talk to the server. The server runs as root, so every request needs
+ * a token, every request must name this server in its Host header (a
+ * DNS-rebinding page names its own), and a browser socket must come from the
+ * page's own origin.
+ *
+ * Tokens grant a scope: a lab's edit or view token opens that lab only; the
+ * admin token opens every lab. A browser keeps each grant in a cookie of its
+ * own (`vethlab_PORT_LAB`, `vethlab_PORT_admin`), so one browser can hold a
+ * student's lab and the teacher's admin grant side by side.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { parse as parseCookies } from 'cookie';
+import type { Role } from '../engine/lab-registry';
 
-/** 24 random bytes: far beyond guessing, short enough to paste. */
-export const TOKEN_BYTES = 24;
+export { newToken, TOKEN_BYTES } from '../engine/tokens';
 
 /** Longest Host or Origin header echoed back in an error. */
 const MAX_SHOWN_HEADER_CHARS = 100;
 
-export function newToken(): string {
-  return randomBytes(TOKEN_BYTES).toString('hex');
-}
+
+/** What a token opens: every lab (admin), or one lab as editor or viewer. */
+export type Grant = { scope: 'admin'; role: 'admin' } | { scope: 'lab'; lab: string; role: Exclude<Role, 'admin'> };
 
 export interface AccessOptions {
-  token: string;
+  /** What a token grants, or null for a token that is no one's. */
+  resolve: (token: string) => Grant | null;
   /** The port the server listens on. */
   port: number;
   /** The address it listens on (--host). */
@@ -45,20 +52,17 @@ export function hostForUrl(host: string): string {
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
 
+/** Longest token looked at; ours are 48 characters. */
+const MAX_TOKEN_CHARS = 256;
+
 export class AccessPolicy {
-  readonly token: string;
   readonly port: number;
-  /** Cookies do not separate ports: two servers on one machine each need their own cookie name. */
-  readonly cookieName: string;
-  private readonly tokenDigest: Buffer;
+  private readonly resolver: (token: string) => Grant | null;
   private readonly allowed: HostName[];
 
   constructor(opts: AccessOptions) {
-    if (!opts.token) throw new Error('the access token must not be empty');
-    this.token = opts.token;
     this.port = opts.port;
-    this.cookieName = `vethlab_token_${opts.port}`;
-    this.tokenDigest = digest(opts.token);
+    this.resolver = opts.resolve;
     const own = ['127.0.0.1', 'localhost', '[::1]'];
     if (!WILDCARD_HOSTS.has(opts.host)) own.push(hostForUrl(opts.host).toLowerCase());
     this.allowed = [
@@ -88,21 +92,46 @@ export class AccessPolicy {
     return o === `http://${h}` || o === `https://${h}`;
   }
 
-  tokenMatches(candidate: unknown): boolean {
-    if (typeof candidate !== 'string' || candidate.length === 0) return false;
-    // Digests have equal length, which timingSafeEqual needs, and hide the token's length.
-    return timingSafeEqual(digest(candidate), this.tokenDigest);
+  /** What a token grants; null for anything that is not a live token. */
+  grantOf(candidate: unknown): Grant | null {
+    if (typeof candidate !== 'string' || candidate.length === 0 || candidate.length > MAX_TOKEN_CHARS) return null;
+    return this.resolver(candidate);
   }
 
-  /** The token from a Cookie header, if it carries this server's cookie. */
-  tokenFromCookie(header: string | undefined): string | undefined {
-    if (!header) return undefined;
-    for (const part of header.split(';')) {
-      const i = part.indexOf('=');
-      if (i < 0) continue;
-      if (part.slice(0, i).trim() === this.cookieName) return decodeURIComponent(part.slice(i + 1).trim());
+  /**
+   * The role a request or socket has in `lab`: from a token it offers, else
+   * from the admin cookie or that lab's cookie. null: none.
+   */
+  roleFor(lab: string, cookieHeader: string | undefined, offered?: unknown): Role | null {
+    const fromToken = this.grantOf(offered);
+    if (fromToken && (fromToken.scope === 'admin' || fromToken.lab === lab)) return fromToken.role;
+    if (offered !== undefined && offered !== null) return null; // a token was offered and it does not open this lab
+    const cookies = this.cookies(cookieHeader);
+    const admin = this.grantOf(cookies[this.cookieName('admin')]);
+    if (admin?.scope === 'admin') return 'admin';
+    const own = this.grantOf(cookies[this.cookieName(lab)]);
+    return own?.scope === 'lab' && own.lab === lab ? own.role : null;
+  }
+
+  /** Whether the request carries any live grant (for the page's shared assets). */
+  anyGrant(cookieHeader: string | undefined): boolean {
+    const prefix = `vethlab_${this.port}_`;
+    return Object.entries(this.cookies(cookieHeader)).some(([name, value]) => name.startsWith(prefix) && this.grantOf(value) !== null);
+  }
+
+  /** Cookies do not separate ports: two servers on one machine each need their own names. */
+  cookieName(scope: string): string {
+    return `vethlab_${this.port}_${scope}`;
+  }
+
+  /** A malformed Cookie header gives what could be read, never an exception. */
+  private cookies(header: string | undefined): Record<string, string | undefined> {
+    if (!header) return {};
+    try {
+      return parseCookies(header);
+    } catch {
+      return {};
     }
-    return undefined;
   }
 
   /**
@@ -110,8 +139,9 @@ export class AccessPolicy {
    * send it with their requests or sockets, yet the printed URL still works when
    * opened from a link (Strict would drop it on the redirect after such a link).
    */
-  setCookieHeader(): string {
-    return `${this.cookieName}=${encodeURIComponent(this.token)}; Path=/; HttpOnly; SameSite=Lax`;
+  setCookieHeader(grant: Grant, token: string): string {
+    const scope = grant.scope === 'admin' ? 'admin' : grant.lab;
+    return `${this.cookieName(scope)}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax`;
   }
 
   hostRefusal(header: string | undefined): string {
@@ -124,6 +154,7 @@ export class AccessPolicy {
   }
 }
 
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+/** Tokens are looked up by digest: the lookup's timing says nothing about the tokens. */
+export function tokenDigest(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessPolicy } from './access';
+import type { Role } from '../engine/lab-registry';
 
 const TOKEN_PARAM = 'token';
 
@@ -26,38 +27,75 @@ const NO_TOKEN_PAGE = `<!doctype html>
 <h1>This lab needs its access link</h1>
 <p>vethlab changes this machine's network, so only someone who can see its
 output may use it. Open the URL that <code>vethlab serve</code> printed when it
-started (<code>vethlab is running: http://127.0.0.1:PORT/?token=...</code>).</p>
-<p>If the server was restarted, it printed a new link: the old one no longer works.</p>
+started (<code>vethlab is running: http://127.0.0.1:PORT/?token=...</code>),
+or the link your teacher gave you for your lab. A lab's link opens that lab only.</p>
+<p>Links stay valid across restarts of the server; <code>vethlab labs</code> lists them.</p>
 </body></html>
 `;
 
-/** Answers the request itself when it may not pass; returns true when it may. */
-export function passGate(policy: AccessPolicy, req: IncomingMessage, res: ServerResponse): boolean {
+/** The lab a page path belongs to: `/` is the default lab, `/lab/NAME...` is NAME; undefined for shared assets. */
+export function labOfPath(pathname: string, defaultLab: string): string | undefined {
+  if (pathname === '/' || pathname === '') return defaultLab;
+  const m = /^\/lab\/([^/]+)\/?$/.exec(pathname);
+  return m ? decodeURIComponentSafe(m[1]) : undefined;
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The page paths that are not a lab's: the admin's list of labs. */
+export const LABS_PAGE_PATH = '/labs';
+
+/**
+ * Answers the request itself when it may not pass; returns the role it passes
+ * with (for a lab page: in that lab; for the labs page: admin; for shared
+ * assets: whatever grant it carries) or null.
+ */
+export function passGate(policy: AccessPolicy, req: IncomingMessage, res: ServerResponse, defaultLab: string): Role | 'asset' | null {
   setSafetyHeaders(res);
   if (!policy.hostAllowed(req.headers.host)) {
     send(res, 403, 'text/plain', policy.hostRefusal(req.headers.host) + '\n');
-    return false;
+    return null;
   }
   const url = new URL(req.url ?? '/', 'http://vethlab.invalid');
   const offered = url.searchParams.get(TOKEN_PARAM);
   if (offered !== null) {
-    if (!policy.tokenMatches(offered)) {
+    const grant = policy.grantOf(offered);
+    if (!grant) {
       send(res, 401, 'text/html', NO_TOKEN_PAGE);
-      return false;
+      return null;
     }
     url.searchParams.delete(TOKEN_PARAM);
+    // A lab's token on / opens that lab's own page.
+    const pathname = grant.scope === 'lab' && url.pathname === '/' && grant.lab !== defaultLab ? `/lab/${grant.lab}` : url.pathname;
     // A relative Location keeps whatever name the browser used; the token leaves the address bar and history.
     // One leading slash only: `//name` would send the browser to another site.
-    const location = `${url.pathname.replace(/^\/+/, '/')}${url.search}`;
-    res.writeHead(303, { 'Set-Cookie': policy.setCookieHeader(), Location: location, 'Cache-Control': 'no-store', 'Content-Length': 0 });
+    const location = `${pathname.replace(/^\/+/, '/')}${url.search}`;
+    res.writeHead(303, { 'Set-Cookie': policy.setCookieHeader(grant, offered), Location: location, 'Cache-Control': 'no-store', 'Content-Length': 0 });
     res.end();
-    return false;
+    return null;
   }
-  if (!policy.tokenMatches(policy.tokenFromCookie(req.headers.cookie))) {
+  const cookie = req.headers.cookie;
+  if (url.pathname === LABS_PAGE_PATH) {
+    if (policy.roleFor('', cookie) === 'admin') return 'admin';
     send(res, 401, 'text/html', NO_TOKEN_PAGE);
-    return false;
+    return null;
   }
-  return true;
+  const lab = labOfPath(url.pathname, defaultLab);
+  if (lab !== undefined) {
+    const role = policy.roleFor(lab, cookie);
+    if (role) return role;
+    send(res, 401, 'text/html', NO_TOKEN_PAGE);
+    return null;
+  }
+  if (policy.anyGrant(cookie)) return 'asset';
+  send(res, 401, 'text/html', NO_TOKEN_PAGE);
+  return null;
 }
 
 export function sendText(res: ServerResponse, status: number, text: string): void {

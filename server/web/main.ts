@@ -9,17 +9,19 @@ import { startServer, type RunningServer } from './serve';
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_HOST = '127.0.0.1';
 
-export const SERVE_USAGE = `Usage: vethlab serve [--port 3000] [--host 127.0.0.1] [--topology FILE] [--data-dir DIR] [--allow-host NAME]...
+export const SERVE_USAGE = `Usage: vethlab serve [--port 3000] [--host 127.0.0.1] [--topology FILE] [--real-host] [--data-dir DIR] [--allow-host NAME]...
 
-Starts the web lab (run "npm run build" once first) and prints the URL to open,
-with its access token.
+Starts the web lab (run "npm run build" once first) and prints the default
+lab's URL (with its edit token) and the admin URL that opens every lab. Every
+lab is a lab machine of its own; "vethlab labs create NAME" makes more.
   --port N          port to listen on; 0 picks a free one
   --host ADDR       address to listen on; 0.0.0.0 serves other machines too (the token is still needed)
-  --topology FILE   apply this topology file at start
+  --topology FILE   apply this topology file to the default lab at start
+  --real-host       cable the real machine instead of lab machines (one lab, in its /run/netns)
   --data-dir DIR    where the lab keeps its state (default $VETHLAB_DATA_DIR or /var/lib/vethlab)
   --allow-host NAME another name this server may be reached by (e.g. behind a proxy); also $VETHLAB_ALLOWED_HOSTS
   --dev             Next.js development mode, for working on the page
-The token is random on every start unless $VETHLAB_TOKEN sets it.`;
+Tokens are kept in the data directory, so links stay valid across restarts.`;
 
 export class ServeUsageError extends Error {}
 
@@ -28,6 +30,7 @@ export interface ServeArgs {
   host: string;
   topologyFile?: string;
   dataDir?: string;
+  realHost: boolean;
   allowHosts: string[];
   dev: boolean;
   help: boolean;
@@ -43,6 +46,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
         host: { type: 'string', default: DEFAULT_HOST },
         topology: { type: 'string' },
         'data-dir': { type: 'string' },
+        'real-host': { type: 'boolean', default: false },
         'allow-host': { type: 'string', multiple: true },
         dev: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -61,6 +65,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     host: values.host,
     topologyFile: values.topology,
     dataDir: values['data-dir'],
+    realHost: values['real-host'],
     allowHosts: values['allow-host'] ?? [],
     dev: values.dev,
     help: values.help,
@@ -78,6 +83,7 @@ export async function runServe(argv: string[]): Promise<RunningServer | undefine
     port: args.port,
     host: args.host,
     dataDir: args.dataDir,
+    realHost: args.realHost,
     topologyFile: args.topologyFile,
     allowHosts: args.allowHosts,
     dev: args.dev,

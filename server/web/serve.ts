@@ -10,27 +10,25 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Server } from 'socket.io';
-import { Lab } from '../engine/lab';
+import type { Lab } from '../engine/lab';
+import { DEFAULT_LAB, LabRegistry } from '../engine/lab-registry';
 import { readTopologyFile } from '../engine/topology-source';
 import { formatErrors } from '../model/topology-errors';
 import { MAX_SOCKET_MESSAGE_BYTES } from '../protocol';
-import { AccessPolicy, hostForUrl, newToken } from './access';
-import { passGate, sendHtml, sendText } from './http-gate';
-import { attachLab, type LabServer } from './socket-handlers';
-import { attachTerminals } from './terminal-handlers';
-import { loadToken } from './token-file';
-import { TerminalManager } from '../terminal/terminal-manager';
-import { LabWatcher } from '../engine/lab-watcher';
-import { NamespaceReaders } from '../kernel/namespace-readers';
+import { AccessPolicy, hostForUrl, tokenDigest, type Grant } from './access';
+import { LABS_PAGE_PATH, labOfPath, passGate, sendHtml, sendText } from './http-gate';
+import type { LabSocket, SocketData } from './lab-channel';
+import { LabHub } from './lab-hub';
+import type { TerminalManager } from '../terminal/terminal-manager';
 
 export interface ServeOptions {
   port: number;
   host: string;
   dataDir?: string;
-  /** A topology file applied at start. */
+  /** Cable the real machine: one lab in its /run/netns (today's behaviour before lab machines). */
+  realHost?: boolean;
+  /** A topology file applied to the default lab at start. */
   topologyFile?: string;
-  /** Default: $VETHLAB_TOKEN, else random. */
-  token?: string;
   /** More names the Host header may carry (--allow-host), besides $VETHLAB_ALLOWED_HOSTS. */
   allowHosts?: string[];
   /** Next.js in development mode (hot reload); only for working on the page. */
@@ -41,13 +39,21 @@ export interface ServeOptions {
 }
 
 export interface RunningServer {
-  /** The URL to open, with the token. */
+  /** The default lab's URL, with its edit token. */
   url: string;
-  token: string;
+  /** The URL that opens every lab, with the admin token. */
+  adminUrl: string;
   port: number;
+  registry: LabRegistry;
+  /** The default lab. */
   lab: Lab;
-  io: LabServer;
+  /** The default lab's terminals. */
   terminals: TerminalManager;
+  io: Server;
+  /** The hub of a lab (started on first use). */
+  hub(name: string): Promise<LabHub>;
+  /** A lab's URL with its edit or view token. */
+  labUrl(name: string, role?: 'edit' | 'view'): string;
   close(): Promise<void>;
 }
 
@@ -111,18 +117,58 @@ function listen(server: ReturnType<typeof createServer>, port: number, host: str
   });
 }
 
+/** Where real-host mode keeps its shells' home: not the data directory, which stays 0700. */
+const REAL_HOST_SHELL_DIR = '/run/vethlab/real-host-shell';
+/** Lab sockets connect to /lab/NAME. */
+const LAB_NAMESPACE = /^\/lab\/([a-z0-9][a-z0-9-]{0,30})$/;
+
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
-  const readers = new NamespaceReaders();
-  const lab = new Lab(opts.dataDir, { readers });
-  const watcher = new LabWatcher(lab, readers);
-  // Kept in the data directory, so a page that is open survives a restart of the server.
-  const token = opts.token ?? (process.env.VETHLAB_TOKEN || (await loadToken(lab.dataDir, newToken)));
-  if (token.length === 0) throw new Error('the access token must not be empty');
+  const registry = new LabRegistry({ dataDir: opts.dataDir, realHost: opts.realHost, persistentReaders: true });
   const topology = opts.topologyFile ? await readTopology(opts.topologyFile) : undefined;
-  // The page shows what the kernel has, with the positions kept in the data directory, also after a crash.
-  await lab.refresh();
+
+  const hubs = new Map<string, Promise<LabHub>>();
+  const hubOf = (name: string): Promise<LabHub> => {
+    let hub = hubs.get(name);
+    if (!hub) {
+      hub = (async () => {
+        const h = new LabHub(registry.lab(name), REAL_HOST_SHELL_DIR);
+        await h.start();
+        return h;
+      })();
+      hubs.set(name, hub);
+      hub.catch(() => hubs.delete(name));
+    }
+    return hub;
+  };
+
+  // Token -> grant, rebuilt when a token is not found (a lab made by the CLI meanwhile).
+  let grants = new Map<string, Grant>();
+  const loadGrants = () => {
+    const next = new Map<string, Grant>([[tokenDigest(registry.adminToken()), { scope: 'admin', role: 'admin' }]]);
+    for (const lab of registry.names()) {
+      const t = registry.tokens(lab);
+      next.set(tokenDigest(t.edit), { scope: 'lab', lab, role: 'edit' });
+      next.set(tokenDigest(t.view), { scope: 'lab', lab, role: 'view' });
+    }
+    grants = next;
+  };
+  let lastReload = 0;
+  const resolve = (token: string): Grant | null => {
+    const key = tokenDigest(token);
+    const found = grants.get(key);
+    if (found || Date.now() - lastReload < GRANT_RELOAD_MS) return found ?? null;
+    lastReload = Date.now();
+    loadGrants();
+    return grants.get(key) ?? null;
+  };
+
+  // The default lab always exists; every other lab the data directory holds starts too.
+  registry.create(DEFAULT_LAB);
+  loadGrants();
+  const defaultHub = await hubOf(DEFAULT_LAB);
+  await Promise.all(registry.names().map((n) => hubOf(n)));
   if (topology) {
-    const result = await lab.apply(topology, { observeAfter: true, label: `apply ${opts.topologyFile}` });
+    const result = await defaultHub.lab.apply(topology, { observeAfter: true, label: `apply ${opts.topologyFile}` });
     if (result.errors?.length) throw new Error(`--topology: ${opts.topologyFile} cannot be applied; nothing was changed:\n${formatErrors(result.errors)}`);
     if (result.failure && !opts.quiet) console.error(`warning: "${result.failure.command}" failed: ${result.failure.message}; the lab is left as far as it got`);
   }
@@ -131,9 +177,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let handle: Handler | undefined;
   const server = createServer((req, res) => {
     if (!policy || !handle) return sendText(res, 503, 'vethlab is starting; reload in a moment\n');
-    if (passGate(policy, req, res)) handle(req, res);
+    const role = passGate(policy, req, res, DEFAULT_LAB);
+    if (!role) return;
+    if (new URL(req.url ?? '/', 'http://vethlab.invalid').pathname === LABS_PAGE_PATH) return sendHtml(res, 200, labsPage(registry));
+    const lab = labOfPath(new URL(req.url ?? '/', 'http://vethlab.invalid').pathname, DEFAULT_LAB);
+    if (lab !== undefined && !registry.exists(lab)) return sendText(res, 404, `there is no lab "${lab.slice(0, 64)}"\n`);
+    handle(req, res);
   });
-  const io: LabServer = new Server(server, {
+  const io = new Server(server, {
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
     serveClient: false,
     // Host and Origin are checked on the engine.io handshake, before any socket exists; `cors` only sets headers, it blocks nothing.
@@ -146,34 +197,47 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       callback(null, true);
     },
   });
-  io.use((socket, nextMiddleware) => {
+  // The root namespace serves nothing: every lab has its own.
+  io.use((_socket, next) => next(new Error('connect to /lab/NAME (the lab\'s own namespace), not /')));
+  const labSockets = io.of((name, _auth, next) => {
+    const m = LAB_NAMESPACE.exec(name);
+    next(null, m !== null && registry.exists(m[1]));
+  });
+  labSockets.use((socket, next) => {
+    const lab = LAB_NAMESPACE.exec(socket.nsp.name)![1];
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
-    const offered = auth?.token ?? policy?.tokenFromCookie(socket.handshake.headers.cookie);
-    if (policy?.tokenMatches(offered)) return nextMiddleware();
-    nextMiddleware(new Error('vethlab needs its token: open the URL printed by "vethlab serve", or pass auth: { token }'));
+    const role = policy?.roleFor(lab, socket.handshake.headers.cookie, auth?.token);
+    if (!role) return next(new Error(`vethlab needs a token of lab "${lab}": open the lab's link, or pass auth: { token }`));
+    socket.data = { lab, role };
+    next();
+  });
+  labSockets.on('connection', (socket) => {
+    const lab = (socket.data as SocketData).lab;
+    hubOf(lab).then(
+      (hub) => hub.channel.connect(socket as LabSocket),
+      () => socket.disconnect(true),
+    );
   });
 
-  // Before listening: a socket let in while the page is still starting finds its handlers.
-  const hub = attachLab(io, lab);
-  const terminals = new TerminalManager({ dataDir: lab.dataDir });
-  const terminalHub = attachTerminals(io, lab, terminals);
-  watcher.on('traffic', (rates) => io.emit('traffic-update', rates));
-  // Changes typed in a terminal (or made by the CLI) reach every browser.
-  await watcher.start();
   const nextUpgrades = new EventEmitter();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (req.url?.startsWith(SOCKET_IO_PATH)) return; // engine.io's own listener takes it
     // Only development mode has WebSockets of its own (hot reload), and they need the same checks as a page.
-    const allowed = opts.dev && policy && policy.hostAllowed(req.headers.host) && policy.originAllowed(req.headers.origin, req.headers.host) && policy.tokenMatches(policy.tokenFromCookie(req.headers.cookie));
+    const allowed = opts.dev && policy && policy.hostAllowed(req.headers.host) && policy.originAllowed(req.headers.origin, req.headers.host) && policy.anyGrant(req.headers.cookie);
     if (allowed) nextUpgrades.emit('upgrade', req, socket, head);
     else socket.destroy();
   });
+
+  const stopHubs = async () => {
+    const all = await Promise.allSettled([...hubs.values()]);
+    await Promise.all(all.flatMap((r) => (r.status === 'fulfilled' ? [r.value.stop()] : [])));
+  };
 
   await listen(server, opts.port, opts.host);
   const port = (server.address() as AddressInfo).port;
   let closeNext = async () => {};
   try {
-    policy = new AccessPolicy({ token, port, host: opts.host, allowHosts: [...(opts.allowHosts ?? []), ...hostsFromEnv()] });
+    policy = new AccessPolicy({ resolve, port, host: opts.host, allowHosts: [...(opts.allowHosts ?? []), ...hostsFromEnv()] });
     if (opts.next === false) {
       handle = (_req, res) => sendHtml(res, 200, PLACEHOLDER_PAGE);
     } else {
@@ -182,31 +246,36 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       handle = app.handle;
     }
   } catch (e) {
-    hub.detach();
-    terminalHub.detach();
-    await watcher.stop();
+    await stopHubs();
     await io.close();
     throw e;
   }
 
   const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : hostForUrl(opts.host);
-  const url = `http://${shownHost}:${port}/?token=${encodeURIComponent(token)}`;
-  if (!opts.quiet) console.log(`vethlab is running: ${url}`);
+  const base = `http://${shownHost}:${port}`;
+  const labUrl = (name: string, role: 'edit' | 'view' = 'edit') => `${base}${name === DEFAULT_LAB ? '/' : `/lab/${name}`}?token=${registry.tokens(name)[role]}`;
+  const url = labUrl(DEFAULT_LAB);
+  const adminUrl = `${base}${LABS_PAGE_PATH}?token=${registry.adminToken()}`;
+  if (!opts.quiet) {
+    console.log(`vethlab is running: ${url}`);
+    console.log(`every lab (admin):  ${adminUrl}`);
+  }
 
   let closing: Promise<void> | undefined;
   return {
     url,
-    token,
+    adminUrl,
     port,
-    lab,
+    registry,
+    lab: defaultHub.lab,
+    terminals: defaultHub.terminals,
     io,
-    terminals,
+    hub: hubOf,
+    labUrl,
     close() {
       closing ??= (async () => {
-        hub.detach();
-        terminalHub.detach();
-        // Ending the server ends every shell and every reader: no orphan processes.
-        await Promise.all([terminals.closeAll(), watcher.stop()]);
+        // Ending the server ends every shell and every reader: no orphan processes. The lab machines stay.
+        await stopHubs();
         const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
         server.closeIdleConnections();
         await io.close();
@@ -216,4 +285,26 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return closing;
     },
   };
+}
+
+/** How often an unknown token may make the server read the labs' tokens again. */
+const GRANT_RELOAD_MS = 1000;
+
+/** The admin's list of labs, each with its edit and view link. */
+function labsPage(registry: LabRegistry): string {
+  const esc = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const rows = registry
+    .names()
+    .map((name) => {
+      const t = registry.tokens(name);
+      const path = name === DEFAULT_LAB ? '/' : `/lab/${name}`;
+      return `<tr><td><a href="${esc(path)}">${esc(name)}</a></td><td><a href="${esc(path)}?token=${t.edit}">edit link</a></td><td><a href="${esc(path)}?token=${t.view}">view link</a></td></tr>`;
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>vethlab: labs</title>
+<style>body{font-family:system-ui,sans-serif;max-width:48em;margin:3em auto;font-size:18px}td{padding:.4em 1em}</style></head>
+<body><h1>Labs on this server</h1><table>${rows}</table>
+<p>Each edit link opens one lab for someone to work in; a view link shows it without changing anything. This page's own link opens every lab.</p></body></html>
+`;
 }

@@ -4,7 +4,6 @@
  * always converge), and every edit goes through the Lab's one mutation queue.
  * Every incoming payload is validated against server/protocol.ts first.
  */
-import type { Server, Socket } from 'socket.io';
 import type { Lab, ApplyResult } from '../engine/lab';
 import { applyEdit, describeEdit, desiredFromObserved } from '../model/edits';
 import { stringifyTopology } from '../model/topology-file';
@@ -22,8 +21,10 @@ import {
   type ServerToClientEvents,
 } from '../protocol';
 
-export type LabServer = Server<ClientToServerEvents, ServerToClientEvents>;
-type LabSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+import type { LabChannel, LabSocket } from './lab-channel';
+
+/** The answer to a change asked for through a view-only link. */
+export const VIEW_ONLY = 'this is a view-only link: it shows the lab but cannot change it; open the lab with its edit link to make changes';
 
 export interface LabHub {
   /** Sends the lab's state to every browser with the next version number. Whatever re-observes the kernel ends here, via the lab's 'state' event. */
@@ -60,17 +61,17 @@ function ackOf(result: ApplyResult): Ack {
   return { ok: false, error: 'the change failed; the log shows each command' };
 }
 
-export function attachLab(io: LabServer, lab: Lab): LabHub {
+export function attachLab(io: LabChannel, lab: Lab): LabHub {
   let version = 0;
 
   const broadcastState = (topology = lab.current) => {
     if (!topology) return;
     version += 1;
-    io.emit('lab-state', { topology, version });
+    io.broadcast('lab-state', { topology, version });
   };
   const onState = (topology: Topology) => broadcastState(topology);
-  const onEntries = (entries: LogEntry[]) => io.emit('log-append', entries);
-  const onProgress = (progress: Progress | null) => io.emit('lab-progress', progress);
+  const onEntries = (entries: LogEntry[]) => io.broadcast('log-append', entries);
+  const onProgress = (progress: Progress | null) => io.broadcast('lab-progress', progress);
   lab.on('state', onState);
   lab.log.on('entries', onEntries);
   lab.on('progress', onProgress);
@@ -110,13 +111,14 @@ export function attachLab(io: LabServer, lab: Lab): LabHub {
     const parsed = exportSchema.safeParse(payload);
     if (!parsed.success) return { ok: false, ...describeIssue(parsed.error, payload) };
     const topology = desiredFromObserved(lab.current ?? (await lab.observe()).topology);
-    const text = parsed.data.format === 'yaml' ? stringifyTopology(topology) : exportShellScript(topology, await lab.mark());
+    const text = parsed.data.format === 'yaml' ? stringifyTopology(topology) : exportShellScript(topology, lab.mark);
     return { ok: true, text };
   }
 
   const onConnection = (socket: LabSocket) => {
     socket.on('lab-edit', (payload: unknown, ack: unknown) => {
       const reply = replyVia(ack);
+      if (socket.data.role === 'view') return reply({ ok: false, error: VIEW_ONLY });
       edit(payload).then(reply, (err) => reply({ ok: false, error: `the edit could not be applied: ${errorText(err)}` }));
     });
     socket.on('lab-export', (payload: unknown, ack: unknown) => {
@@ -125,6 +127,7 @@ export function attachLab(io: LabServer, lab: Lab): LabHub {
     });
     const greet = async () => {
       const topology = lab.current ?? (await lab.observe()).topology;
+      socket.emit('lab-hello', { lab: lab.name, role: socket.data.role, realHost: lab.realHost });
       socket.emit('lab-state', { topology, version });
       socket.emit('log-append', lab.log.recent());
     };

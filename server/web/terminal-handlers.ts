@@ -3,7 +3,6 @@
  * to the browsers that attached (a room per terminal), flow control by their
  * acknowledgements, and terminals of a deleted namespace ended.
  */
-import type { Socket } from 'socket.io';
 import type { Lab } from '../engine/lab';
 import type { Topology } from '../model/topology';
 import { TerminalError, type TerminalManager } from '../terminal/terminal-manager';
@@ -18,9 +17,8 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from '../protocol';
-import type { LabServer } from './socket-handlers';
-
-type LabSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+import type { LabChannel, LabSocket } from './lab-channel';
+import { VIEW_ONLY } from './socket-handlers';
 
 const room = (id: string) => `terminal:${id}`;
 
@@ -33,10 +31,10 @@ function refusal(e: unknown): Ack<never> {
   return { ok: false, error: `the terminal could not be started: ${e instanceof Error ? e.message : String(e)}` };
 }
 
-export function attachTerminals(io: LabServer, lab: Lab, terminals: TerminalManager): { detach(): void } {
-  const onOutput = (id: string, data: string) => io.to(room(id)).emit('terminal-output', { id, data });
-  const onExit = (id: string, reason: string) => io.emit('terminal-exit', { id, reason });
-  const onList = () => io.emit('terminal-list', terminals.list());
+export function attachTerminals(io: LabChannel, lab: Lab, terminals: TerminalManager): { detach(): void } {
+  const onOutput = (id: string, data: string) => io.toRoom(room(id)).emit('terminal-output', { id, data });
+  const onExit = (id: string, reason: string) => io.broadcast('terminal-exit', { id, reason });
+  const onList = () => io.broadcast('terminal-list', terminals.list());
   terminals.on('output', onOutput);
   terminals.on('exit', onExit);
   terminals.on('list-changed', onList);
@@ -51,17 +49,22 @@ export function attachTerminals(io: LabServer, lab: Lab, terminals: TerminalMana
   lab.on('state', onState);
 
   const onConnection = (socket: LabSocket) => {
+    // A view link watches the terminals' output; it cannot open, type, resize or close.
+    const canType = socket.data.role !== 'view';
     socket.emit('terminal-list', terminals.list());
 
     socket.on('terminal-open', (payload: unknown, ack: unknown) => {
       const send = reply<{ id: string }>(ack);
+      if (!canType) return send({ ok: false, error: VIEW_ONLY });
       const parsed = terminalOpenSchema.safeParse(payload);
       if (!parsed.success) return send({ ok: false, ...describeIssue(parsed.error, payload) });
       const { node, ping, cols, rows } = parsed.data;
       const spec = lab.current?.nodes[node];
-      if (!spec) return send({ ok: false, error: `node: there is no node "${node}" in the lab`, field: 'node' });
+      // The lab machine's own shell is there before the host node is on the canvas: the tutorials start in it.
+      const isHost = spec?.kind === 'host' || (!lab.realHost && node === lab.store.record.hostName);
+      if (!spec && !isHost) return send({ ok: false, error: `node: there is no node "${node}" in the lab`, field: 'node' });
       terminals
-        .open({ node, netns: spec.kind === 'host' ? undefined : node, ping, cols, rows })
+        .open({ node, netns: isHost ? undefined : node, ping, cols, rows })
         .then((id) => send({ ok: true, id }), (e) => send(refusal(e)));
     });
 
@@ -70,7 +73,7 @@ export function attachTerminals(io: LabServer, lab: Lab, terminals: TerminalMana
       const parsed = terminalRefSchema.safeParse(payload);
       if (!parsed.success) return send({ ok: false, ...describeIssue(parsed.error, payload) });
       try {
-        const scrollback = terminals.attach(parsed.data.id, socket.id);
+        const scrollback = terminals.attach(parsed.data.id, socket.id, { paced: canType });
         // Joined in the same tick as the reply, so every later output reaches this browser once.
         void socket.join(room(parsed.data.id));
         send({ ok: true, scrollback });
@@ -80,10 +83,12 @@ export function attachTerminals(io: LabServer, lab: Lab, terminals: TerminalMana
     });
 
     socket.on('terminal-input', (payload: unknown) => {
+      if (!canType) return;
       const parsed = terminalInputSchema.safeParse(payload);
       if (parsed.success) terminals.input(parsed.data.id, parsed.data.data);
     });
     socket.on('terminal-resize', (payload: unknown) => {
+      if (!canType) return;
       const parsed = terminalResizeSchema.safeParse(payload);
       if (parsed.success) terminals.resize(parsed.data.id, parsed.data.cols, parsed.data.rows);
     });
@@ -92,6 +97,7 @@ export function attachTerminals(io: LabServer, lab: Lab, terminals: TerminalMana
       if (parsed.success) terminals.ack(parsed.data.id, socket.id, parsed.data.chars);
     });
     socket.on('terminal-close', (payload: unknown) => {
+      if (!canType) return;
       const parsed = terminalRefSchema.safeParse(payload);
       if (parsed.success) void terminals.close(parsed.data.id, 'closed');
     });

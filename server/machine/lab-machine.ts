@@ -1,0 +1,305 @@
+/**
+ * A lab machine: a user + mount + network + PID (+ UTS, IPC) namespace set
+ * in a cgroup of its own, with a PID 1 (lab-init.sh) that keeps it alive
+ * across restarts of the server and the CLI. Root inside is an unprivileged
+ * id range outside (id-slots.ts). Small surface: ensure (create if needed),
+ * enter (argv for a command inside), destroy, and what it is (`machine`).
+ *
+ * Crash consistency: the record (machine.json in the lab's directory) names
+ * the id slot and the cgroup before either is made, and every process of the
+ * lab joins the cgroup before it unshares anything, so whatever a kill -9
+ * interrupts, the next ensure or destroy finds it through the record.
+ *
+ * Why a PID 1 and not only pinned namespace files: a PID namespace dies with
+ * its first process, so something must live in it; bind-mounting the other
+ * namespaces would add mounts to clean up without keeping the PID namespace.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LabCgroup } from './lab-cgroup';
+import { claimSlot, rangeOf, releaseSlot } from './id-slots';
+import type { Machine } from '../kernel/machine';
+
+const INIT_SCRIPT = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'lab-init.sh'), 'utf8');
+const RECORD_FILE = 'machine.json';
+/** How long a new machine may take to report ready before creation is abandoned. */
+export const MACHINE_START_TIMEOUT_MS = 10_000;
+
+/** Directories of the real machine that a lab never sees (empty ones cover them), besides its own /tmp, /run and home. */
+export const HIDDEN_DIRS = ['/home', '/srv', '/mnt', '/media', '/opt/vethlab', '/var/log', '/var/lib/vethlab', '/var/backups', '/var/mail', '/var/spool'];
+
+/**
+ * Joins the cgroups named before `--` (as the real root, before anything is
+ * unshared), closes every inherited file descriptor above 2 (nothing of the
+ * server's reaches the lab), then runs the rest.
+ */
+const JOIN_AND_EXEC = `while [ "$1" != -- ]; do echo $$ > "$1" || exit 1; shift; done; shift
+for fd in /proc/$$/fd/*; do fd=\${fd##*/}; case $fd in ''|*[!0-9]*) continue;; esac; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null
+exec "$@"`;
+
+export interface MachineRecord {
+  /** Unique per lab machine ever made: names the cgroup and owns the id slot. */
+  key: string;
+  slot: number;
+  cgroup: string;
+  /** PID 1 of the machine, as the real machine numbers it, and its start time (ticks since boot) against pid reuse. */
+  pid?: number;
+  startTime?: number;
+}
+
+export interface LabMachineOptions {
+  /** The lab's directory (holds machine.json). */
+  dir: string;
+  /** The lab's name: the machine's host name. */
+  name: string;
+  /** More directories to hide from the lab (the data directory). */
+  hide?: string[];
+}
+
+function readRecord(dir: string): MachineRecord | undefined {
+  try {
+    const raw = JSON.parse(readFileSync(path.join(dir, RECORD_FILE), 'utf8')) as Partial<MachineRecord>;
+    if (typeof raw.key === 'string' && /^[0-9a-f]{8,32}$/.test(raw.key) && Number.isInteger(raw.slot) && typeof raw.cgroup === 'string' && /^[\w-]+$/.test(raw.cgroup)) {
+      return raw as MachineRecord;
+    }
+  } catch {
+    // Missing or torn: nothing to find.
+  }
+  return undefined;
+}
+
+function writeRecord(dir: string, record: MachineRecord | undefined): void {
+  const file = path.join(dir, RECORD_FILE);
+  if (!record) {
+    rmSync(file, { force: true });
+    return;
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(record) + '\n', { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/** Field 22 of /proc/PID/stat: when the process started; undefined when it is gone. */
+export function processStartTime(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((p) => parentOf(p) === pid);
+}
+
+function userNamespaceOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/user`);
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class LabMachine {
+  readonly dir: string;
+  readonly name: string;
+  private readonly hide: string[];
+  private record?: MachineRecord;
+
+  constructor(opts: LabMachineOptions) {
+    this.dir = opts.dir;
+    this.name = opts.name;
+    this.hide = [...HIDDEN_DIRS, ...(opts.hide ?? [])];
+    this.record = readRecord(this.dir);
+  }
+
+  /** PID 1 of the machine when it is running, else undefined. */
+  get pid(): number | undefined {
+    const r = this.record;
+    if (r?.pid === undefined || r.startTime === undefined) return undefined;
+    return processStartTime(r.pid) === r.startTime ? r.pid : undefined;
+  }
+
+  get running(): boolean {
+    return this.pid !== undefined;
+  }
+
+  /** The cgroup of the machine, when one was recorded. */
+  get cgroup(): LabCgroup | undefined {
+    return this.record ? new LabCgroup(this.record.cgroup) : undefined;
+  }
+
+  /** The outside uid of root inside. */
+  get rootUid(): number | undefined {
+    return this.record ? rangeOf(this.record.slot).first : undefined;
+  }
+
+  /** What the kernel adapters need: how to run `ip` inside and where the lab's /run/netns is. */
+  machine(): Machine {
+    const pid = this.pid;
+    if (pid === undefined) throw new Error(`lab machine ${this.name} is not running`);
+    const enter = ['nsenter', `--target=${pid}`, '--user', '--mount', '--net'];
+    return { exec: [...enter, '--pid', '--'], observe: [...enter, '--'], netnsDir: `/proc/${pid}/root/run/netns`, confined: true };
+  }
+
+  /**
+   * argv for a command a person runs in the lab (a shell, `vethlab exec`):
+   * the lab's PID namespace too, its root and home, descriptors closed, in
+   * the lab's cgroup (or `cgroupProcs`, a group inside it). `node` undefined
+   * is the lab machine itself; else `ip netns exec NODE` inside it.
+   */
+  enter(node: string | undefined, argv: string[], cgroupProcs?: string[]): string[] {
+    const pid = this.pid;
+    if (pid === undefined) throw new Error(`lab machine ${this.name} is not running`);
+    const procs = cgroupProcs ?? this.cgroup?.procsFiles() ?? [];
+    return [
+      'bash', '-c', JOIN_AND_EXEC, 'vethlab-enter', ...procs, '--',
+      'nsenter', `--target=${pid}`, '--user', '--mount', '--net', '--pid', '--uts', '--ipc', '--root', '--wd=/root', '--',
+      ...(node === undefined ? [] : ['ip', 'netns', 'exec', node]),
+      ...argv,
+    ];
+  }
+
+  /** Starts the machine unless it is running. Returns true when it made a new one. */
+  async ensure(): Promise<boolean> {
+    if (this.running) return false;
+    await this.cleanUp();
+    const key = randomBytes(8).toString('hex');
+    const record: MachineRecord = { key, slot: claimSlot(key), cgroup: `lab-${key}` };
+    // Recorded before the cgroup or any process exists.
+    this.record = record;
+    writeRecord(this.dir, record);
+    try {
+      const cgroup = new LabCgroup(record.cgroup);
+      cgroup.create();
+      const { pid, startTime } = await this.start(record, cgroup);
+      this.record = { ...record, pid, startTime };
+      writeRecord(this.dir, this.record);
+    } catch (e) {
+      await this.cleanUp();
+      throw e;
+    }
+    return true;
+  }
+
+  /** Ends every process of the machine, which frees its namespaces, and forgets it. */
+  async destroy(): Promise<void> {
+    await this.cleanUp();
+  }
+
+  private async cleanUp(): Promise<void> {
+    const r = this.record ?? readRecord(this.dir);
+    if (!r) return;
+    const pid = r.pid !== undefined && r.startTime !== undefined && processStartTime(r.pid) === r.startTime ? r.pid : undefined;
+    // PID 1 first: the kernel then ends everything in the PID namespace.
+    if (pid !== undefined) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    const cgroup = new LabCgroup(r.cgroup);
+    await cgroup.destroy();
+    releaseSlot(r.slot, r.key);
+    this.record = undefined;
+    writeRecord(this.dir, undefined);
+  }
+
+  private async start(record: MachineRecord, cgroup: LabCgroup): Promise<{ pid: number; startTime: number }> {
+    const range = rangeOf(record.slot);
+    // 1. A user namespace, held open by a process waiting on its stdin, so
+    //    the server (real root) can write its id maps before anything runs as root inside.
+    const holder = spawn('unshare', ['--user', '--', 'sh', '-c', 'read x'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    try {
+      await this.waitFor(() => holder.pid !== undefined && userNamespaceOf(holder.pid) !== undefined && userNamespaceOf(holder.pid) !== userNamespaceOf(process.pid), 'its user namespace');
+      const map = `0 ${range.first} ${range.count}\n`;
+      writeFileSync(`/proc/${holder.pid}/uid_map`, map);
+      writeFileSync(`/proc/${holder.pid}/gid_map`, map);
+      // 2. Enter it as root (an id of the lab's range), join the cgroup, and unshare the rest.
+      const argv = [
+        '-c', JOIN_AND_EXEC, 'vethlab-start', ...cgroup.procsFiles(), '--',
+        'nsenter', `--target=${holder.pid}`, '--user', '--',
+        'unshare', '--mount', '--net', '--pid', '--uts', '--ipc', '--fork', '--propagation', 'private', '--',
+        'bash', '-c', INIT_SCRIPT, 'vethlab-init', this.name, ...this.hide,
+      ];
+      // Detached: the machine outlives the server and the CLI.
+      const child = spawn('bash', argv, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.unref();
+      await this.waitReady(child);
+      const outer = child.pid!;
+      let init: number | undefined;
+      await this.waitFor(() => (init = childrenOf(outer)[0]) !== undefined, 'its first process');
+      const startTime = processStartTime(init!);
+      if (startTime === undefined) throw new Error(`lab machine ${this.name} stopped right after it started`);
+      return { pid: init!, startTime };
+    } finally {
+      holder.stdin?.end('\n');
+      holder.kill('SIGKILL');
+    }
+  }
+
+  private waitReady(child: ChildProcess): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let out = '';
+      let err = '';
+      const timer = setTimeout(() => done(new Error(`lab machine ${this.name} did not start within ${MACHINE_START_TIMEOUT_MS} ms: ${err.trim()}`)), MACHINE_START_TIMEOUT_MS);
+      const done = (e?: Error) => {
+        clearTimeout(timer);
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+        child.removeAllListeners('exit');
+        if (e) reject(e);
+        else resolve();
+      };
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('ready\n')) done();
+      });
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+        if (err.length < 4096) err += d;
+      });
+      child.once('exit', (code) => done(new Error(`lab machine ${this.name} could not be started (exit ${code}): ${err.trim()}`)));
+    });
+  }
+
+  private async waitFor(test: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + MACHINE_START_TIMEOUT_MS;
+    while (!test()) {
+      if (Date.now() > deadline) throw new Error(`lab machine ${this.name}: ${what} did not appear within ${MACHINE_START_TIMEOUT_MS} ms`);
+      await sleep(2);
+    }
+  }
+}
+
+/** PATH inside a lab: its own `sudo` first. */
+export const LAB_PATH = '/run/vethlab/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * A lab shell's command, after `enter`: a clean environment (nothing of the
+ * server's), the prompt naming the node, bash reading the lab's rcfile.
+ * `program` instead of a shell runs that (a ping terminal, `vethlab exec`).
+ */
+export function labShellArgv(node: string, program?: string[]): string[] {
+  const env = ['env', '-i', `PATH=${LAB_PATH}`, 'TERM=xterm-256color', 'LANG=C.UTF-8', 'HOME=/root', 'USER=root', 'LOGNAME=root', 'SHELL=/bin/bash', `VETHLAB_NODE=${node}`];
+  return [...env, ...(program ?? ['bash', '--rcfile', '/run/vethlab/bashrc', '-i'])];
+}

@@ -1,0 +1,59 @@
+/**
+ * Everything the server runs for one lab: the Lab, the watcher that keeps it
+ * following the kernel, its terminals, and its sockets (a namespace of its
+ * own). Started when the server starts (or when the lab is first asked for),
+ * stopped when the server stops; the lab machine itself lives on.
+ */
+import type { Lab } from '../engine/lab';
+import { LabWatcher } from '../engine/lab-watcher';
+import { TerminalManager } from '../terminal/terminal-manager';
+import { LabChannel } from './lab-channel';
+import { attachLab } from './socket-handlers';
+import { attachTerminals } from './terminal-handlers';
+
+export class LabHub {
+  readonly channel: LabChannel;
+  readonly watcher: LabWatcher;
+  readonly terminals: TerminalManager;
+  private readonly detachers: (() => void)[] = [];
+
+  constructor(
+    readonly lab: Lab,
+    /** Real-host mode: where the shells' home and rcfile live. */
+    shellDir: string,
+  ) {
+    this.channel = new LabChannel(lab.name);
+    this.watcher = new LabWatcher(lab);
+    this.terminals = lab.realHost
+      ? new TerminalManager({ dataDir: shellDir })
+      : new TerminalManager({
+          labMachine: async () => {
+            await lab.ensureMachine();
+            return lab.machineHandle!;
+          },
+        });
+    // A new machine (after a reset) has none of the old one's processes: its terminals ended with it.
+    const onMachine = () => void this.terminals.closeAll('the lab machine was reset');
+    lab.on('machine', onMachine);
+    this.detachers.push(() => lab.off('machine', onMachine));
+  }
+
+  /** Reads the lab, applies a start topology if given, and starts following the kernel. */
+  async start(): Promise<void> {
+    await this.lab.refresh();
+    const hub = attachLab(this.channel, this.lab);
+    const terminalHub = attachTerminals(this.channel, this.lab, this.terminals);
+    this.detachers.push(() => hub.detach(), () => terminalHub.detach());
+    const onTraffic = (rates: Parameters<LabChannel['broadcast']>[1]) => this.channel.broadcast('traffic-update', rates as never);
+    this.watcher.on('traffic', onTraffic);
+    this.detachers.push(() => this.watcher.off('traffic', onTraffic));
+    await this.watcher.start();
+  }
+
+  /** Ends the lab's shells and readers; the lab machine stays. */
+  async stop(): Promise<void> {
+    for (const d of this.detachers.splice(0)) d();
+    await Promise.all([this.terminals.closeAll(), this.watcher.stop()]);
+    await this.lab.close();
+  }
+}
