@@ -43,6 +43,8 @@ export interface RunningServer {
   url: string;
   /** The URL that opens every lab, with the admin token. */
   adminUrl: string;
+  /** The default lab's edit token. */
+  token: string;
   port: number;
   registry: LabRegistry;
   /** The default lab. */
@@ -265,6 +267,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   return {
     url,
     adminUrl,
+    token: registry.tokens(DEFAULT_LAB).edit,
     port,
     registry,
     lab: defaultHub.lab,

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Lab } from '../../server/engine/lab';
+import { realHostLab } from '../support/kernel';
 import { runIp } from '../../server/kernel/ip';
 import { listNamespaces } from '../../server/kernel/namespaces';
 import { linearTopology } from './linear-topology';
@@ -50,13 +50,13 @@ async function leftovers(): Promise<string[]> {
 
 async function main() {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'vethlab-bench-'));
-  const lab = new Lab(dataDir);
+  const lab = realHostLab(dataDir);
   const t = { plainApply: [] as number[], plainDestroy: [] as number[], labApply: [] as number[], labDestroy: [] as number[] };
   try {
     for (let round = 0; round < ROUNDS; round++) {
       t.plainApply.push(await time(plainApply));
       // The same kernel reads as the vethlab round's re-apply check, so both destroys start alike.
-      await new Lab(path.join(dataDir, 'plain')).observe();
+      await realHostLab(path.join(dataDir, 'plain')).observe();
       t.plainDestroy.push(await time(plainDestroy));
       const applied = await lab.apply(linear.topology);
       if (!applied.ok) throw new Error(`apply failed: ${JSON.stringify(applied.errors ?? applied.failure)}`);

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { io as connectClient } from 'socket.io-client';
-import { Lab } from '../../server/engine/lab';
+import { realHostLab } from '../support/kernel';
 import { startServer } from '../../server/web/serve';
 import type { LabState } from '../../server/protocol';
 import { linearTopology } from './linear-topology';
@@ -56,8 +56,8 @@ async function main() {
   const prefix = `vlls${Math.random().toString(36).slice(2, 6)}`;
   const linear = linearTopology(prefix, COUNT);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'vethlab-live-bench-'));
-  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, next: false, quiet: true });
-  const socket = connectClient(`http://127.0.0.1:${server.port}`, { auth: { token: server.token }, transports: ['websocket'], reconnection: false });
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, next: false, quiet: true, realHost: true });
+  const socket = connectClient(`http://127.0.0.1:${server.port}/lab/default`, { auth: { token: server.token }, transports: ['websocket'], reconnection: false });
   let state: LabState | undefined;
   const waiters = new Set<() => void>();
   socket.on('lab-state', (s: LabState) => {
@@ -117,7 +117,7 @@ async function main() {
 
     const full = [] as number[];
     for (let i = 0; i < 3; i++) {
-      const lab = new Lab(dataDir);
+      const lab = realHostLab(dataDir);
       const s = performance.now();
       await lab.observe();
       full.push(performance.now() - s);

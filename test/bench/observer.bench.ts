@@ -14,7 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Lab } from '../../server/engine/lab';
+import { realHostLab } from '../support/kernel';
 import { runIp } from '../../server/kernel/ip';
 import type { NamespaceReading } from '../../server/kernel/ip-json';
 import { KernelMonitor } from '../../server/kernel/kernel-monitor';
@@ -80,7 +80,7 @@ async function leftovers(): Promise<string[]> {
 
 async function main() {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'vethlab-observer-bench-'));
-  const lab = new Lab(dataDir);
+  const lab = realHostLab(dataDir);
   const monitor = new KernelMonitor();
   const readers = new NamespaceReaders();
   const meter = new TrafficMeter(readers);

@@ -1,4 +1,6 @@
 /** Helpers for tests that run on the real kernel (as root). */
+import { LabRegistry } from '../../server/engine/lab-registry';
+import type { Lab } from '../../server/engine/lab';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
@@ -57,9 +59,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function vethlab(args: string[], dataDir: string): Promise<CliResult> {
+/**
+ * Runs the CLI with its own data directory. Real-host mode unless told
+ * otherwise: most engine tests check the real machine's own kernel.
+ */
+export function vethlab(args: string[], dataDir: string, opts: { realHost?: boolean; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args, '--data-dir', dataDir], { cwd: REPO, env: { ...process.env, VETHLAB_DATA_DIR: '' } });
+    const mode = opts.realHost === false ? [] : ['--real-host'];
+    const child = spawn(process.execPath, [CLI, ...args, ...mode, '--data-dir', dataDir], { cwd: REPO, env: { ...process.env, VETHLAB_DATA_DIR: '' } });
+    child.stdin.end(opts.input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -88,6 +96,11 @@ export function removeAll(namespaces: string[], hostLinks: string[] = []): void 
       execFileSync('ip', ['netns', 'del', n], { stdio: 'ignore' });
     } catch {}
   }
+}
+
+/** The one lab of a real-host data directory. */
+export function realHostLab(dataDir: string): Lab {
+  return new LabRegistry({ dataDir, realHost: true }).lab();
 }
 
 export function randomSuffix(): string {

@@ -66,7 +66,16 @@ test('without the token a page says to open the printed URL', async () => {
   assert.match(r.body, /vethlab serve/);
   assert.equal(r.headers['set-cookie'], undefined);
   assert.equal((await get(ts.server.port, '/?token=wrong')).status, 401);
-  assert.equal((await get(ts.server.port, '/', { cookie: `vethlab_token_${ts.server.port}=wrong` })).status, 401);
+  assert.equal((await get(ts.server.port, '/', { cookie: `vethlab_${ts.server.port}_default=wrong` })).status, 401);
+});
+
+test('a malformed cookie gets an answer at once, not a hung request', async () => {
+  for (const cookie of [`vethlab_${ts.server.port}_default=%E0%A4%A`, '%%%=%%%; ;;=', `vethlab_${ts.server.port}_admin=%`]) {
+    const r = await get(ts.server.port, '/', { cookie });
+    assert.equal(r.status, 401, cookie);
+  }
+  const good = cookieOf(await get(ts.server.port, `/?token=${ts.server.token}`));
+  assert.equal((await get(ts.server.port, '/', { cookie: `junk=%E0%A4%A; ${good}` })).status, 200, 'a broken neighbour does not hide the good cookie');
 });
 
 test('the token in the URL becomes a cookie and leaves the URL', async () => {
@@ -155,14 +164,18 @@ test('host names parse strictly', () => {
   assert.deepEqual(parseHostHeader('[::1]:3000'), { name: '[::1]', port: 3000 });
   assert.deepEqual(parseHostHeader('lab.example'), { name: 'lab.example' });
   for (const bad of ['', 'a b', 'user@host', 'host/path', '::1:3000', 'host:99999999']) assert.equal(parseHostHeader(bad), null, bad);
-  const policy = new AccessPolicy({ token: 't0k3n', port: 3000, host: '192.0.2.7' });
+  const resolve = (t: string) => (t === 't0k3n' ? ({ scope: 'lab', lab: 'default', role: 'edit' } as const) : null);
+  const policy = new AccessPolicy({ resolve, port: 3000, host: '192.0.2.7' });
   assert.ok(policy.hostAllowed('192.0.2.7:3000'));
   assert.ok(!policy.hostAllowed('192.0.2.7:3001'));
-  assert.ok(!new AccessPolicy({ token: 't0k3n', port: 3000, host: '0.0.0.0' }).hostAllowed('0.0.0.0:3000'));
+  assert.ok(!new AccessPolicy({ resolve, port: 3000, host: '0.0.0.0' }).hostAllowed('0.0.0.0:3000'));
   assert.ok(policy.originAllowed(undefined, 'localhost:3000'));
   assert.ok(policy.originAllowed('http://localhost:3000', 'localhost:3000'));
   assert.ok(!policy.originAllowed('http://localhost:3000', '127.0.0.1:3000'), 'the origin must be the page the socket came from');
-  assert.ok(!policy.tokenMatches('t0k3'));
-  assert.ok(policy.tokenMatches('t0k3n'));
-  assert.ok(!policy.tokenMatches(undefined));
+  assert.equal(policy.grantOf('t0k3'), null);
+  assert.equal(policy.roleFor('default', undefined, 't0k3n'), 'edit');
+  assert.equal(policy.roleFor('other', undefined, 't0k3n'), null, "a lab's token opens that lab only");
+  assert.equal(policy.roleFor('default', 'vethlab_3000_default=t0k3n'), 'edit');
+  assert.equal(policy.roleFor('default', 'vethlab_3000_other=t0k3n'), null, 'a cookie counts only under its own lab');
+  assert.equal(policy.grantOf(undefined), null);
 });

@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
-import { Lab } from '../../server/engine/lab';
+import { realHostLab } from '../support/kernel';
 import { desiredFromObserved } from '../../server/model/edits';
 import { REPO_ROOT, startServer } from '../../server/web/serve';
 import { WAIT_MS, connect, destroyLab, makeDataDir, netnsNames, tag } from './web-fixture';
@@ -26,7 +26,7 @@ interface Child {
 async function spawnServer(dataDir: string, extra: string[] = []): Promise<Child> {
   const env: NodeJS.ProcessEnv = { ...process.env, VETHLAB_NO_NEXT: '1' };
   delete env.VETHLAB_TOKEN;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/web/main.ts', '--port', '0', '--data-dir', dataDir, ...extra], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/web/main.ts', '--port', '0', '--real-host', '--data-dir', dataDir, ...extra], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -94,7 +94,7 @@ test('after kill -9 and a restart the page shows the kernel\'s lab with its posi
     assert.equal(second.token, first.token, "the token is kept in the data directory, so an open page survives the restart");
     const again = await connect(second.base, { auth: { token: second.token } });
     const shown = again.states[0].topology;
-    const kernel = (await new Lab(dataDir).observe()).topology;
+    const kernel = (await realHostLab(dataDir).observe()).topology;
     assert.deepEqual(desiredFromObserved(shown), desiredFromObserved(kernel));
     assert.deepEqual(shown.nodes[A].position, positions[A]);
     assert.deepEqual(shown.nodes[B].position, positions[B]);
@@ -120,13 +120,13 @@ test('a topology file given at start is applied', async () => {
   await writeFile(file, `name: start\nnodes:\n  ${C}:\n    position: {x: 5, y: 6}\n  ${D}: {}\nlinks:\n  - endpoints: [${C}:veth0, ${D}:veth0]\n`);
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
-    server = await startServer({ port: 0, host: '127.0.0.1', dataDir, topologyFile: file, next: false, quiet: true });
+    server = await startServer({ port: 0, host: '127.0.0.1', dataDir, topologyFile: file, next: false, quiet: true, realHost: true });
     assert.ok(netnsNames().includes(C) && netnsNames().includes(D));
     const client = await connect(`http://127.0.0.1:${server.port}`, { auth: { token: server.token } });
     assert.equal(client.state!.topology.name, 'start');
     assert.deepEqual(client.state!.topology.nodes[C].position, { x: 5, y: 6 });
     client.close();
-    await assert.rejects(startServer({ port: 0, host: '127.0.0.1', dataDir, topologyFile: `${file}.missing`, next: false, quiet: true }), /--topology/);
+    await assert.rejects(startServer({ port: 0, host: '127.0.0.1', dataDir, topologyFile: `${file}.missing`, next: false, quiet: true, realHost: true }), /--topology/);
   } finally {
     await server?.close();
     await destroyLab(dataDir, [C, D]);

@@ -106,7 +106,7 @@ test('moving nodes changes the diagram only, for every browser, and persists', a
   assert.deepEqual(moved.topology.nodes[B].position, { x: 300, y: 40 });
   await sleep(100);
   assert.equal(one.log.length, before, 'no command ran');
-  const record = JSON.parse(await readFile(path.join(ts.dataDir, 'lab.json'), 'utf8'));
+  const record = JSON.parse(await readFile(path.join(ts.dataDir, 'real-host', 'lab.json'), 'utf8'));
   assert.deepEqual(record.positions[A], { x: 10, y: 20 });
   assert.equal(record.positions['vlw-gone'], undefined);
 });
@@ -122,7 +122,7 @@ test('a link to the host gets a short host end that is the lab\'s', async () => 
   assert.match(end, /^vl-/);
   assert.ok(Buffer.byteLength(end) <= 15);
   const [link] = ipJson<{ ifname: string; ifalias?: string }[]>('link', 'show', 'dev', end);
-  assert.equal(link.ifalias, `vethlab:${JSON.parse(await readFile(path.join(ts.dataDir, 'lab.json'), 'utf8')).labId}`);
+  assert.equal(link.ifalias, `vethlab:${JSON.parse(await readFile(path.join(ts.dataDir, 'real-host', 'lab.json'), 'utf8')).labId}`);
   assert.deepEqual(await one.send('lab-edit', { op: 'delete-node', name: host }), { ok: true });
   assert.deepEqual(ipJson<{ ifname: string }[]>('link', 'show', 'type', 'veth').filter((l) => l.ifname === end), [], 'the host end is gone');
 });

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io as connectClient, type Socket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { startServer, type RunningServer } from '../../server/web/serve';
-import { Lab } from '../../server/engine/lab';
 import type { Ack, ClientToServerEvents, LabState, LogEntry, ServerToClientEvents } from '../../server/protocol';
-import { ip, namespaceNames as netnsNames } from '../support/kernel';
+import { ip, namespaceNames as netnsNames, realHostLab } from '../support/kernel';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -59,7 +58,7 @@ export async function makeDataDir(): Promise<string> {
 /** Removes everything the lab of a data directory made, then the fallbacks, then the directory. */
 export async function destroyLab(dataDir: string, namespaces: readonly string[], hostLinks: readonly string[] = []): Promise<void> {
   try {
-    await new Lab(dataDir).destroy();
+    await realHostLab(dataDir).destroy();
   } finally {
     removeHostLinks(hostLinks);
     removeNamespaces(namespaces);
@@ -67,9 +66,10 @@ export async function destroyLab(dataDir: string, namespaces: readonly string[],
   }
 }
 
-export async function startTestServer(extra: { allowHosts?: string[] } = {}): Promise<TestServer> {
+/** A server in real-host mode unless `realHost: false` (lab machines). */
+export async function startTestServer(extra: { allowHosts?: string[]; realHost?: boolean } = {}): Promise<TestServer> {
   const dataDir = await makeDataDir();
-  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, next: false, quiet: true, ...extra });
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, next: false, quiet: true, realHost: true, ...extra });
   return {
     server,
     dataDir,
@@ -124,7 +124,9 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** Connects and waits for the first lab-state, or rejects with the connect error. */
 export async function connect(base: string, opts: Partial<ManagerOptions & SocketOptions> = {}): Promise<Recorder> {
-  const socket: Client = connectClient(base, { reconnection: false, forceNew: true, timeout: WAIT_MS, ...opts });
+  // A server's address alone means its default lab's namespace.
+  const url = new URL(base).pathname === '/' ? `${base.replace(/\/$/, '')}/lab/default` : base;
+  const socket: Client = connectClient(url, { reconnection: false, forceNew: true, timeout: WAIT_MS, ...opts });
   const recorder = new Recorder(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect_error', (e) => {
