@@ -37,7 +37,7 @@ export const HIDDEN_DIRS = ['/home', '/srv', '/mnt', '/media', '/opt/vethlab', '
  * server's reaches the lab), then runs the rest.
  */
 const JOIN_AND_EXEC = `while [ "$1" != -- ]; do echo $$ > "$1" || exit 1; shift; done; shift
-for fd in /proc/$$/fd/*; do fd=\${fd##*/}; case $fd in ''|*[!0-9]*) continue;; esac; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null
+for fd in /proc/$$/fd/*; do fd=\${fd##*/}; case $fd in ''|*[!0-9]*) continue;; esac; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
 exec "$@"`;
 
 export interface MachineRecord {
@@ -132,11 +132,17 @@ export class LabMachine {
     this.record = readRecord(this.dir);
   }
 
-  /** PID 1 of the machine when it is running, else undefined. */
+  /**
+   * PID 1 of the machine when it is running, else undefined. When the one
+   * this object knew is gone, the record is read again: another process
+   * (the CLI, the server) may have made the machine anew.
+   */
   get pid(): number | undefined {
-    const r = this.record;
-    if (r?.pid === undefined || r.startTime === undefined) return undefined;
-    return processStartTime(r.pid) === r.startTime ? r.pid : undefined;
+    const alive = (r: MachineRecord | undefined) => (r?.pid !== undefined && r.startTime !== undefined && processStartTime(r.pid) === r.startTime ? r.pid : undefined);
+    const known = alive(this.record);
+    if (known !== undefined) return known;
+    this.record = readRecord(this.dir);
+    return alive(this.record);
   }
 
   get running(): boolean {
@@ -163,7 +169,7 @@ export class LabMachine {
 
   /**
    * argv for a command a person runs in the lab (a shell, `vethlab exec`):
-   * the lab's PID namespace too, its root and home, descriptors closed, in
+   * the lab's PID namespace too, its root and home (PID 1's working directory), descriptors closed, in
    * the lab's cgroup (or `cgroupProcs`, a group inside it). `node` undefined
    * is the lab machine itself; else `ip netns exec NODE` inside it.
    */
@@ -173,7 +179,7 @@ export class LabMachine {
     const procs = cgroupProcs ?? this.cgroup?.procsFiles() ?? [];
     return [
       'bash', '-c', JOIN_AND_EXEC, 'vethlab-enter', ...procs, '--',
-      'nsenter', `--target=${pid}`, '--user', '--mount', '--net', '--pid', '--uts', '--ipc', '--root', '--wd=/root', '--',
+      'nsenter', `--target=${pid}`, '--user', '--mount', '--net', '--pid', '--uts', '--ipc', '--root', '--wd', '--',
       ...(node === undefined ? [] : ['ip', 'netns', 'exec', node]),
       ...argv,
     ];

@@ -1,0 +1,89 @@
+/**
+ * A lab machine on the real kernel: what it is (its own namespaces, an
+ * unprivileged id range, a cgroup with limits, a read-only file system with
+ * its own /tmp, /run and home), that it survives a new process, and that
+ * destroying it leaves nothing.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { LabMachine } from '../../server/machine/lab-machine';
+import { LAB_PIDS_MAX } from '../../server/machine/lab-cgroup';
+import { ID_BASE, IDS_PER_LAB } from '../../server/machine/id-slots';
+import { makeLabs, realMachine, sh, type LabsFixture } from './machine-fixture';
+
+let fx: LabsFixture;
+let realBefore: string;
+
+before(async () => {
+  realBefore = realMachine();
+  fx = await makeLabs();
+});
+after(async () => {
+  await fx.cleanup();
+  assert.equal(realMachine(), realBefore, "the real machine's network is as it was");
+});
+
+test('a lab machine has its own namespaces, an unprivileged root and a cgroup with limits', async () => {
+  const lab = fx.lab('m1');
+  await lab.ensureMachine();
+  const pid = lab.machineHandle!.pid!;
+  for (const ns of ['user', 'mnt', 'net', 'pid', 'uts', 'ipc']) {
+    assert.notEqual(readlinkSync(`/proc/${pid}/ns/${ns}`), readlinkSync(`/proc/self/ns/${ns}`), `its own ${ns} namespace`);
+  }
+  const uidMap = readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split(/\s+/).map(Number);
+  assert.equal(uidMap[0], 0);
+  assert.ok(uidMap[1] >= ID_BASE, `root inside is id ${uidMap[1]} outside, not root`);
+  assert.equal(uidMap[2], IDS_PER_LAB);
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  assert.match(status, new RegExp(`^Uid:\\s+${uidMap[1]}\\s`, 'm'), 'its first process runs as the mapped id');
+  assert.equal(lab.machineHandle!.cgroup!.pidsMax(), String(LAB_PIDS_MAX));
+  assert.ok(lab.machineHandle!.cgroup!.pids().includes(pid), 'its first process is in its cgroup');
+
+  const inside = await sh(lab, undefined, 'id -u; hostname; ps -e -o pid= | wc -l; touch /etc/x 2>&1; touch /tmp/x /root/x && echo writable; ls /run/netns | wc -l');
+  const [uid, hostname, processes, etc, writable, netns] = inside.stdout.trim().split('\n');
+  assert.equal(uid, '0', 'root inside');
+  assert.equal(hostname, 'm1', 'the lab name is its host name');
+  assert.ok(Number(processes) < 10, `only its own processes are visible (${processes})`);
+  assert.match(etc, /Read-only file system/);
+  assert.equal(writable, 'writable', 'its own /tmp and home are writable');
+  assert.equal(netns, '0', 'its own, empty, /run/netns');
+});
+
+test("a new process finds the running machine; destroy ends every process and removes its cgroup and id range", async () => {
+  const lab = fx.lab('m2');
+  await lab.ensureMachine();
+  const pid = lab.machineHandle!.pid!;
+  // A background process started inside, detached from everything.
+  await sh(lab, undefined, 'setsid sleep 1000 >/dev/null 2>&1 < /dev/null &');
+  const again = new LabMachine({ dir: lab.dir, name: 'm2' });
+  assert.equal(again.pid, pid, 'the record finds the same machine');
+  assert.equal(await again.ensure(), false, 'and ensure does not make another');
+  const cgroup = lab.machineHandle!.cgroup!;
+  const members = cgroup.pids();
+  assert.ok(members.length >= 3, `the init, its sleep and the detached sleep (${members})`);
+  const slotFile = readFileSync(`${lab.dir}/machine.json`, 'utf8');
+  const { slot } = JSON.parse(slotFile) as { slot: number };
+  await lab.destroy();
+  for (const p of members) assert.ok(!existsSync(`/proc/${p}`) || readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z '), `process ${p} is gone`);
+  for (const dir of cgroup.dirs) assert.ok(!existsSync(dir), `${dir} is removed`);
+  assert.ok(!existsSync(`/run/vethlab/id-slots/${slot}`), 'its id range is free again');
+  assert.ok(!existsSync(`${lab.dir}/machine.json`));
+});
+
+test('a machine whose record outlived it (a crash while it was made) is cleaned up and made anew', async () => {
+  const lab = fx.lab('m3');
+  await lab.ensureMachine();
+  const old = lab.machineHandle!.pid!;
+  const cgroup = lab.machineHandle!.cgroup!;
+  // As if the machine died without the server: kill its processes, keep the record and the cgroup.
+  process.kill(old, 'SIGKILL');
+  for (let i = 0; i < 200 && cgroup.pids().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(cgroup.exists());
+  const fresh = new LabMachine({ dir: lab.dir, name: 'm3' });
+  assert.equal(fresh.running, false);
+  assert.equal(await fresh.ensure(), true);
+  assert.notEqual(fresh.pid, old);
+  for (const dir of cgroup.dirs) assert.ok(!existsSync(dir), 'the old cgroup is gone');
+  await fresh.destroy();
+});
