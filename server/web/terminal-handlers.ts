@@ -42,8 +42,10 @@ export function attachTerminals(io: LabChannel, lab: Lab, terminals: TerminalMan
   // A namespace that is gone takes its shells with it: the browser says so.
   const onState = (topology: Topology) => {
     const nodes = new Set(Object.keys(topology.nodes));
+    // The host node's shell stays: the machine is there whether or not the canvas shows the host.
+    const host = lab.store.record.hostName;
     for (const t of terminals.list()) {
-      if (t.alive && !nodes.has(t.node)) void terminals.closeForNode(t.node, `namespace ${t.node} was deleted`);
+      if (t.alive && t.node !== host && !nodes.has(t.node)) void terminals.closeForNode(t.node, `namespace ${t.node} was deleted`);
     }
   };
   lab.on('state', onState);

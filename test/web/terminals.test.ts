@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { connect, sleep, startTestServer, tag, WAIT_MS, type Recorder, type TestServer, pairYaml } from './web-fixture';
+import { connect, openTerminal as open, Screen, sleep, startTestServer, tag, WAIT_MS, type Recorder, type TestServer, pairYaml } from './web-fixture';
 import type { Ack } from '../../server/protocol';
 
 const t = tag();
@@ -17,46 +17,6 @@ let ts: TestServer;
 let client: Recorder;
 
 const yaml = pairYaml('terminals', A, B);
-
-/** Collects a terminal's output as a browser would, acknowledging it. */
-class Screen {
-  text = '';
-  constructor(
-    private readonly c: Recorder,
-    readonly id: string,
-  ) {
-    c.socket.on('terminal-output', ({ id: from, data }) => {
-      if (from !== this.id) return;
-      this.text += data;
-      c.socket.emit('terminal-ack', { id: from, chars: data.length });
-    });
-  }
-
-  async attach(): Promise<void> {
-    const r = (await c(this.c).timeout(WAIT_MS).emitWithAck('terminal-attach', { id: this.id })) as Ack<{ scrollback: string }>;
-    assert.ok(r.ok, JSON.stringify(r));
-    this.text = r.scrollback + this.text;
-  }
-
-  type(line: string): void {
-    this.c.socket.emit('terminal-input', { id: this.id, data: line });
-  }
-
-  async waitFor(pattern: RegExp): Promise<string> {
-    const deadline = Date.now() + WAIT_MS;
-    while (!pattern.test(this.text)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; screen:\n${this.text}`);
-      await sleep(20);
-    }
-    return this.text;
-  }
-}
-
-const c = (r: Recorder) => r.socket as unknown as import('socket.io-client').Socket;
-
-async function open(r: Recorder, payload: unknown): Promise<Ack<{ id: string }>> {
-  return (await c(r).timeout(WAIT_MS).emitWithAck('terminal-open', payload)) as Ack<{ id: string }>;
-}
 
 before(async () => {
   ts = await startTestServer();

@@ -75,6 +75,16 @@ export async function startTestServer(extra: { allowHosts?: string[]; realHost?:
     dataDir,
     base: `http://127.0.0.1:${server.port}`,
     async cleanup(namespaces, hostLinks = []) {
+      if (extra.realHost === false) {
+        // Lab machines: every lab the test made goes, machine and all.
+        try {
+          await server.close();
+        } finally {
+          for (const name of server.registry.names()) await server.registry.delete(name);
+          await rm(dataDir, { recursive: true, force: true });
+        }
+        return;
+      }
       try {
         await server.lab.destroy();
       } finally {
@@ -163,4 +173,42 @@ nodes:
 links:
   - endpoints: [${a}:veth0, ${b}:veth1]
 `;
+}
+
+/** Collects a terminal's output as a browser would, acknowledging it. */
+export class Screen {
+  text = '';
+  constructor(
+    private readonly c: Recorder,
+    readonly id: string,
+  ) {
+    c.socket.on('terminal-output', ({ id: from, data }) => {
+      if (from !== this.id) return;
+      this.text += data;
+      c.socket.emit('terminal-ack', { id: from, chars: data.length });
+    });
+  }
+
+  async attach(): Promise<void> {
+    const r = (await (this.c.socket as Socket).timeout(WAIT_MS).emitWithAck('terminal-attach', { id: this.id })) as Ack<{ scrollback: string }>;
+    if (!r.ok) throw new Error(`terminal-attach refused: ${r.error}`);
+    this.text = r.scrollback + this.text;
+  }
+
+  type(line: string): void {
+    this.c.socket.emit('terminal-input', { id: this.id, data: line });
+  }
+
+  async waitFor(pattern: RegExp, timeoutMs = WAIT_MS): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.text)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; screen:\n${this.text}`);
+      await sleep(20);
+    }
+    return this.text;
+  }
+}
+
+export async function openTerminal(r: Recorder, payload: unknown): Promise<Ack<{ id: string }>> {
+  return (await (r.socket as Socket).timeout(WAIT_MS).emitWithAck('terminal-open', payload)) as Ack<{ id: string }>;
 }
