@@ -1,0 +1,147 @@
+/**
+ * A kill -9 of the CLI at any moment, and a reader of its output that goes
+ * away, in both modes (root, real kernel): the next `apply` finishes the lab,
+ * and `destroy` leaves nothing behind, neither on the real machine nor in
+ * /sys/fs/cgroup.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CLI, namespaceNames, REPO, removeAll, tag, vethlab } from '../support/kernel';
+import { linearTopology } from '../bench/linear-topology';
+import { stringifyTopology } from '../../server/model/topology-file';
+import { LabRegistry } from '../../server/engine/lab-registry';
+import { realMachine } from '../machine/machine-fixture';
+
+const COUNT = 100;
+const dirs: string[] = [];
+const leftovers: string[] = [];
+
+after(async () => {
+  for (const d of dirs) {
+    await vethlab(['destroy'], d, { realHost: false }).catch(() => undefined);
+    await vethlab(['destroy'], d).catch(() => undefined);
+    await rm(d, { recursive: true, force: true });
+  }
+  removeAll(leftovers);
+});
+
+async function setUp(prefix: string): Promise<{ dataDir: string; file: string; names: string[] }> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'vethlab-crash-'));
+  dirs.push(dataDir);
+  const linear = linearTopology(prefix, COUNT);
+  const file = path.join(dataDir, 'linear.yml');
+  await writeFile(file, stringifyTopology(linear.topology));
+  return { dataDir, file, names: linear.names };
+}
+
+/** Starts `vethlab apply FILE`, waits until `progress()` passes `at`, and kills it with SIGKILL. */
+async function killApplyMidway(args: string[], progress: () => number, at: number): Promise<number> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, stdio: 'ignore', env: { ...process.env, VETHLAB_DATA_DIR: '' } });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const deadline = Date.now() + 60_000;
+  let seen = 0;
+  while ((seen = progress()) < at && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
+  child.kill('SIGKILL');
+  await exited;
+  return seen;
+}
+
+/** Every cgroup directory under vethlab/ in each hierarchy, to compare before and after. */
+function labCgroups(): string[] {
+  const out: string[] = [];
+  for (const h of ['/sys/fs/cgroup/unified/vethlab', '/sys/fs/cgroup/pids/vethlab', '/sys/fs/cgroup/memory/vethlab', '/sys/fs/cgroup/vethlab']) {
+    if (!existsSync(h)) continue;
+    for (const e of readdirSync(h, { withFileTypes: true })) if (e.isDirectory()) out.push(`${h}/${e.name}`);
+  }
+  return out.sort();
+}
+
+function machineNamespaces(dataDir: string): number {
+  const lab = new LabRegistry({ dataDir }).lab();
+  const machine = lab.machine();
+  if (!machine) return 0;
+  try {
+    return readdirSync(machine.netnsDir).length;
+  } catch {
+    return 0;
+  }
+}
+
+test('lab machine: kill -9 of apply half-way through 100 namespaces, then apply finishes and destroy leaves nothing', async () => {
+  const realBefore = realMachine();
+  const cgroupsBefore = labCgroups();
+  const { dataDir, file } = await setUp('n');
+  const seen = await killApplyMidway(['apply', file, '--data-dir', dataDir], () => machineNamespaces(dataDir), COUNT / 2);
+  assert.ok(seen >= COUNT / 2 && seen < COUNT, `killed with ${seen} of ${COUNT} namespaces made`);
+  const again = await vethlab(['apply', file], dataDir, { realHost: false });
+  assert.equal(again.code, 0, again.stderr);
+  const status = await vethlab(['status', '--json'], dataDir, { realHost: false });
+  const topology = JSON.parse(status.stdout);
+  assert.equal(Object.keys(topology.nodes).length, COUNT);
+  assert.equal(topology.links.length, COUNT - 1);
+  const destroyed = await vethlab(['destroy'], dataDir, { realHost: false });
+  assert.equal(destroyed.code, 0, destroyed.stderr);
+  assert.deepEqual(labCgroups(), cgroupsBefore, 'no cgroup of the lab is left');
+  assert.equal(realMachine(), realBefore, "the real machine's network never changed");
+});
+
+test('lab machine: kill -9 while the machine itself is being made, then apply and destroy still work', async () => {
+  const cgroupsBefore = labCgroups();
+  const { dataDir, file } = await setUp('m');
+  // As soon as the record exists the machine is being made: kill then.
+  await killApplyMidway(['apply', file, '--data-dir', dataDir], () => (existsSync(path.join(dataDir, 'labs/default/machine.json')) ? 1 : 0), 1);
+  const again = await vethlab(['apply', file], dataDir, { realHost: false });
+  assert.equal(again.code, 0, again.stderr);
+  const destroyed = await vethlab(['destroy'], dataDir, { realHost: false });
+  assert.equal(destroyed.code, 0, destroyed.stderr);
+  assert.deepEqual(labCgroups(), cgroupsBefore, 'no cgroup of the lab is left');
+});
+
+test('real host: kill -9 of apply half-way through 100 namespaces, then apply finishes and destroy leaves nothing', async () => {
+  const prefix = `vlk${tag()}`;
+  const { dataDir, file, names } = await setUp(prefix);
+  leftovers.push(...names);
+  const ours = () => namespaceNames().filter((n) => n.startsWith(prefix)).length;
+  const seen = await killApplyMidway(['apply', file, '--real-host', '--data-dir', dataDir], ours, COUNT / 2);
+  assert.ok(seen >= COUNT / 2 && seen < COUNT, `killed with ${seen} of ${COUNT} namespaces made`);
+  const again = await vethlab(['apply', file], dataDir);
+  assert.equal(again.code, 0, `a re-apply adopts what the killed run made: ${again.stderr}`);
+  assert.equal(ours(), COUNT);
+  const destroyed = await vethlab(['destroy'], dataDir);
+  assert.equal(destroyed.code, 0, destroyed.stderr);
+  assert.equal(ours(), 0, 'destroy removed every namespace, also those the killed run made');
+});
+
+test('real host: destroy right after a kill -9 finds what the killed run made', async () => {
+  const prefix = `vlk${tag()}`;
+  const { dataDir, file, names } = await setUp(prefix);
+  leftovers.push(...names);
+  const ours = () => namespaceNames().filter((n) => n.startsWith(prefix)).length;
+  await killApplyMidway(['apply', file, '--real-host', '--data-dir', dataDir], ours, COUNT / 3);
+  const destroyed = await vethlab(['destroy'], dataDir);
+  assert.equal(destroyed.code, 0, destroyed.stderr);
+  assert.equal(ours(), 0);
+});
+
+test('a reader that goes away (apply | head -1) ends the output, not the apply', async () => {
+  const { dataDir, file } = await setUp('p');
+  const child = spawn(process.execPath, [CLI, 'apply', file, '--data-dir', dataDir], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VETHLAB_DATA_DIR: '' } });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  // Like `head -1`: read one line, then close the pipe.
+  await new Promise<void>((resolve) => {
+    child.stdout.once('data', () => {
+      child.stdout.destroy();
+      resolve();
+    });
+  });
+  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  assert.equal(code, 0, `apply finished: ${stderr}`);
+  const status = JSON.parse((await vethlab(['status', '--json'], dataDir, { realHost: false })).stdout);
+  assert.equal(Object.keys(status.nodes).length, COUNT, 'every namespace was made');
+});
