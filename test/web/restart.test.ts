@@ -11,6 +11,12 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import { realHostLab } from '../support/kernel';
+import { existsSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { LabRegistry } from '../../server/engine/lab-registry';
+import { stringifyTopology } from '../../server/model/topology-file';
+import { linearTopology } from '../bench/linear-topology';
+import { realMachine } from '../machine/machine-fixture';
 import { desiredFromObserved } from '../../server/model/edits';
 import { REPO_ROOT, startServer } from '../../server/web/serve';
 import { WAIT_MS, connect, destroyLab, makeDataDir, netnsNames, tag } from './web-fixture';
@@ -23,10 +29,10 @@ interface Child {
 }
 
 /** Starts `server/web/main.ts` as its own process (without the Next.js page) and waits for its URL. */
-async function spawnServer(dataDir: string, extra: string[] = []): Promise<Child> {
+async function spawnServer(dataDir: string, extra: string[] = [], mode: string[] = ['--real-host']): Promise<Child> {
   const env: NodeJS.ProcessEnv = { ...process.env, VETHLAB_NO_NEXT: '1' };
   delete env.VETHLAB_TOKEN;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/web/main.ts', '--port', '0', '--real-host', '--data-dir', dataDir, ...extra], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/web/main.ts', '--port', '0', ...mode, '--data-dir', dataDir, ...extra], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -130,5 +136,49 @@ test('a topology file given at start is applied', async () => {
   } finally {
     await server?.close();
     await destroyLab(dataDir, [C, D]);
+  }
+});
+
+test('lab machines: kill -9 of the server in the middle of an edit; after a restart the lab is found, finished and destroyed without a trace', async () => {
+  const realBefore = realMachine();
+  const dataDir = await makeDataDir();
+  const yaml = stringifyTopology(linearTopology('r', 60).topology);
+  let first: Child | undefined;
+  let second: Child | undefined;
+  try {
+    first = await spawnServer(dataDir, [], []);
+    const client = await connect(first.base, { auth: { token: first.token } });
+    void client.send('lab-edit', { op: 'load', yaml }).catch(() => undefined);
+    const lab = new LabRegistry({ dataDir }).lab();
+    const made = () => {
+      const m = lab.machine();
+      return m && existsSync(m.netnsDir) ? readdirSync(m.netnsDir).length : 0;
+    };
+    const deadline = Date.now() + WAIT_MS;
+    while (made() < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await kill(first, 'SIGKILL');
+    client.close();
+    const partial = made();
+    assert.ok(partial >= 20 && partial < 60, `killed half-way: ${partial} of 60`);
+
+    second = await spawnServer(dataDir, [], []);
+    assert.equal(second.token, first.token);
+    const again = await connect(second.base, { auth: { token: second.token } });
+    const shown = again.states[0].topology;
+    assert.equal(Object.keys(shown.nodes).length, made(), 'the page shows what the lab machine has');
+    assert.deepEqual(await again.send('lab-edit', { op: 'load', yaml }), { ok: true }, 'loading again finishes the lab');
+    await again.waitForState((s) => Object.keys(s.topology.nodes).length === 60 && s.topology.links.length === 59, 'the whole chain');
+    assert.deepEqual(await again.send('lab-edit', { op: 'destroy' }), { ok: true });
+    again.close();
+  } finally {
+    await kill(first, 'SIGKILL');
+    await kill(second, 'SIGTERM');
+    const registry = new LabRegistry({ dataDir });
+    for (const name of registry.names()) await registry.delete(name);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  assert.equal(realMachine(), realBefore);
+  for (const h of ['/sys/fs/cgroup/unified/vethlab', '/sys/fs/cgroup/pids/vethlab']) {
+    if (existsSync(h)) assert.deepEqual(readdirSync(h, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name.startsWith('lab-')).length, 0, `no lab cgroup left in ${h}`);
   }
 });
