@@ -38,6 +38,9 @@ function Lab() {
   const reserved = useRef<{ at: number; position: Position }[]>([]);
   const selectNewNode = useRef<Set<string> | null>(null);
   const connected = lab.status === 'connected';
+  // A view link shows everything and changes nothing; the server refuses its edits anyway.
+  const readOnly = lab.hello?.role === 'view';
+  const editable = connected && !readOnly;
 
   const positions = useMemo(() => (topology ? effectivePositions(topology, overrides) : {}), [topology, overrides]);
 
@@ -164,8 +167,11 @@ function Lab() {
   return (
     <div className="app" style={{ '--bottom-height': `${bottom.size}px` } as React.CSSProperties}>
       <Toolbar
-        connected={connected}
-        labName={topology?.name ?? ''}
+        connected={editable}
+        readOnly={readOnly}
+        labName={lab.hello?.lab ?? ''}
+        machine={lab.hello ? !lab.hello.realHost : false}
+        onOpenMachineTerminal={() => void openTerminal(hostNodeName(topology))}
         nodeCount={topology ? Object.keys(topology.nodes).length : 0}
         hasHost={hasHost}
         progress={lab.progress}
@@ -193,7 +199,7 @@ function Lab() {
           onConnectNodes={(a, b) => void run({ op: 'add-link', a, b })}
           onOpenTerminal={(node) => void openTerminal(node)}
           fitSignal={fitSignal}
-          editable={connected}
+          editable={editable}
         />
         <Inspector
           selection={selection}
@@ -218,6 +224,11 @@ function Lab() {
       <Toasts toasts={toasts} onDismiss={dismiss} />
     </div>
   );
+}
+
+/** The host node's name: the lab machine's own shell runs there, on the canvas or not. */
+function hostNodeName(topology: { nodes: Record<string, { kind: string }> } | null): string {
+  return Object.entries(topology?.nodes ?? {}).find(([, n]) => n.kind === 'host')?.[0] ?? 'host';
 }
 
 export default function LabApp() {

@@ -1,4 +1,5 @@
 'use client';
+import { useState } from 'react';
 import type { LogEntry } from '@/server/protocol';
 import type { TerminalHub, TerminalTab } from '../lab/terminal-hub';
 import CommandLog, { logAsScript } from './CommandLog';
@@ -18,6 +19,9 @@ interface Props {
 
 /** Tabs under the canvas: the command log and one per terminal. */
 export default function BottomPanel({ log, terminals, hub, active, onActivate, onCloseTerminal, onCopy }: Props) {
+  // The lab's own upkeep (ownership marks, namespace ids) is not what a student types: hidden unless asked for.
+  const [showBookkeeping, setShowBookkeeping] = useState(false);
+  const shown = showBookkeeping ? log : log.filter((e) => !e.bookkeeping);
   const errors = log.filter((e) => e.status === 'error').length;
   return (
     <section className="bottom-panel" aria-label="Command log and terminals">
@@ -55,14 +59,19 @@ export default function BottomPanel({ log, terminals, hub, active, onActivate, o
           ))}
         </div>
         {active === LOG_TAB && (
-          <button type="button" className="btn btn-small" onClick={() => onCopy(logAsScript(log))} disabled={log.length === 0} title="Copy the lab's commands as a shell script">
-            Copy all
-          </button>
+          <>
+            <label className="log-option" title="Show the lab's own upkeep commands (ownership marks, namespace ids for the watcher)">
+              <input type="checkbox" checked={showBookkeeping} onChange={(e) => setShowBookkeeping(e.target.checked)} /> bookkeeping
+            </label>
+            <button type="button" className="btn btn-small" onClick={() => onCopy(logAsScript(log))} disabled={log.length === 0} title="Copy the lab's commands as a shell script">
+              Copy all
+            </button>
+          </>
         )}
       </div>
       <div className="tab-panels">
         <div role="tabpanel" id="panel-log" aria-labelledby="tab-log" hidden={active !== LOG_TAB} className="tab-panel">
-          <CommandLog entries={log} />
+          <CommandLog entries={shown} />
         </div>
         {hub &&
           terminals.map((t) => (

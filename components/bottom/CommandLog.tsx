@@ -11,7 +11,7 @@ const STICK_TO_BOTTOM_PX = 40;
 export function logAsScript(entries: LogEntry[]): string {
   const lines = ['#!/bin/sh', '# Commands run by vethlab, in order.'];
   for (const e of entries) {
-    if (e.source !== 'lab' || e.status === 'not-run') continue;
+    if (e.source !== 'lab' || e.status === 'not-run' || e.bookkeeping) continue;
     if (e.reason) lines.push(`# ${e.reason}`);
     if (e.status === 'error') lines.push(`# failed: ${(e.message ?? '').replace(/\n/g, ' ')}`);
     lines.push(e.text);

@@ -14,8 +14,15 @@ function PlusIcon() {
 }
 
 interface Props {
+  /** Connected with a link that may edit. */
   connected: boolean;
+  /** A view-only link: the toolbar says so. */
+  readOnly: boolean;
+  /** The lab's name (its URL). */
   labName: string;
+  /** The lab is a lab machine (not --real-host): it has a root shell of its own. */
+  machine: boolean;
+  onOpenMachineTerminal(): void;
   nodeCount: number;
   hasHost: boolean;
   progress: Progress | null;
@@ -59,7 +66,21 @@ export default function Toolbar(props: Props) {
         </svg>
         <span className="brand-name">vethlab</span>
         {labName && <span className="brand-lab" title="lab name">{labName}</span>}
+        {props.readOnly && <span className="brand-readonly" title="This link shows the lab without changing it">view only</span>}
       </div>
+      {props.machine && (
+        <div className="toolbar-group" role="group" aria-label="Machine">
+          <button
+            type="button"
+            className="btn"
+            onClick={props.onOpenMachineTerminal}
+            disabled={!connected}
+            title="A root shell of this lab's machine: type the tutorials' commands here (ip netns add, ip link add ...)"
+          >
+            Lab terminal
+          </button>
+        </div>
+      )}
       <div className="toolbar-group" role="group" aria-label="Add">
         <button type="button" className="btn btn-primary" onClick={props.onAddNamespace} disabled={!connected} aria-label="Add namespace">
           <PlusIcon /> Add namespace

@@ -60,10 +60,12 @@ export function attachTerminals(io: LabChannel, lab: Lab, terminals: TerminalMan
       if (!canType) return send({ ok: false, error: VIEW_ONLY });
       const parsed = terminalOpenSchema.safeParse(payload);
       if (!parsed.success) return send({ ok: false, ...describeIssue(parsed.error, payload) });
-      const { node, ping, cols, rows } = parsed.data;
+      const { ping, cols, rows } = parsed.data;
+      const hostName = lab.store.record.hostName;
+      // The lab machine's own shell is there before the host node is on the canvas (the tutorials start in it); "host" always names it.
+      const node = !lab.realHost && parsed.data.node === 'host' ? hostName : parsed.data.node;
       const spec = lab.current?.nodes[node];
-      // The lab machine's own shell is there before the host node is on the canvas: the tutorials start in it.
-      const isHost = spec?.kind === 'host' || (!lab.realHost && node === lab.store.record.hostName);
+      const isHost = spec?.kind === 'host' || (!lab.realHost && node === hostName);
       if (!spec && !isHost) return send({ ok: false, error: `node: there is no node "${node}" in the lab`, field: 'node' });
       terminals
         .open({ node, netns: isHost ? undefined : node, ping, cols, rows })

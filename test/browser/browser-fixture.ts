@@ -90,8 +90,11 @@ export interface BrowserLab {
   close(): Promise<void>;
 }
 
-/** Starts the server and opens its URL (with the token) in Chromium. */
-export async function openLab(): Promise<BrowserLab> {
+/**
+ * Starts the server and opens its URL (with the token) in Chromium. Real-host
+ * mode unless `realHost: false`: most page tests check the real machine's kernel.
+ */
+export async function openLab(opts: { realHost?: boolean; viewport?: { width: number; height: number } } = {}): Promise<BrowserLab> {
   if (!existsSync(path.join(REPO, '.next', 'BUILD_ID'))) {
     throw new Error('the browser tests need the production build of the page: run "npx next build" (or "npm run build") first');
   }
@@ -100,12 +103,12 @@ export async function openLab(): Promise<BrowserLab> {
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
   try {
-    server = await startServer({ port: 0, host: '127.0.0.1', dataDir, quiet: true });
+    server = await startServer({ port: 0, host: '127.0.0.1', dataDir, quiet: true, realHost: opts.realHost ?? true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1440, height: 900 } });
     const problems: string[] = [];
     const frames: string[] = [];
     const keep = (line: string) => {
@@ -134,6 +137,8 @@ export async function openLab(): Promise<BrowserLab> {
       async close() {
         await b.close().catch(() => {});
         await s.close().catch(() => {});
+        // Lab machines go with the test; a real-host lab is destroyed by the test itself.
+        if (opts.realHost === false) for (const name of s.registry.names()) await s.registry.delete(name).catch(() => {});
         await rm(dataDir, { recursive: true, force: true });
       },
     };
