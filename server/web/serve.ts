@@ -119,8 +119,8 @@ function listen(server: ReturnType<typeof createServer>, port: number, host: str
   });
 }
 
-/** Where real-host mode keeps its shells' home: not the data directory, which stays 0700. */
-const REAL_HOST_SHELL_DIR = '/run/vethlab/real-host-shell';
+/** Where real-host mode keeps its shells' home and rcfile: readable by the shell user, unlike the data directory (0700) and /run/vethlab (0700). */
+const REAL_HOST_SHELL_DIR = '/run/vethlab-shell';
 /** Lab sockets connect to /lab/NAME. */
 const LAB_NAMESPACE = /^\/lab\/([a-z0-9][a-z0-9-]{0,30})$/;
 
