@@ -83,7 +83,7 @@ export function validateTopology(t: Topology): Result {
   }
 
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, topology: { name: t.name, nodes: Object.fromEntries(nodes), links } };
+  return { ok: true, topology: { name: t.name, nodes: Object.fromEntries(nodes), links, ...(t.allowWideHostRoutes ? { allowWideHostRoutes: true } : {}) } };
 }
 
 function checkLabName(name: string, report: Report): void {

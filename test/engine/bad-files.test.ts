@@ -99,6 +99,9 @@ const cases: { name: string; file: () => string; expect: RegExp }[] = [
   { name: 'a file over the size limit', file: () => pair() + `# ${'x'.repeat(600 * 1024)}\n`, expect: /bytes/ },
   { name: "one of the machine's own interfaces (eth0 or the like) on the host", file: () => hostFile(ownNetwork().dev, '10.0.3.1/24'), expect: new RegExp(`interfaces.*${ownNetwork().dev}.*did not create`) },
   { name: "a host address inside the machine's own network", file: () => hostFile('vlh' + id, ownNetwork().inside), expect: /overlaps.*cut this machine off/ },
+  { name: 'a default-like host route (0.0.0.0/1) through a lab end', file: () => hostFile('vlh' + id, '10.0.1.0/24', '    routes:\n      - {to: 0.0.0.0/1, via: 10.0.1.1}'), expect: /0\.0\.0\.0\/1.*wider than \/8.*allow-wide-host-routes/ },
+  { name: 'the other half (128.0.0.0/1) through a lab end', file: () => hostFile('vlh' + id, '10.0.1.0/24', '    routes:\n      - {to: 128.0.0.0/1, dev: vlh' + id + '}'), expect: /128\.0\.0\.0\/1.*wider than \/8/ },
+  { name: 'a host route through lo, a device the lab does not own', file: () => hostFile('vlh' + id, '10.0.1.0/24', '    routes:\n      - {to: 10.77.0.0/24, dev: lo}'), expect: /goes through lo, which is not one of this lab's host ends/ },
   { name: 'a namespace that exists but the lab did not create', file: () => pair().replaceAll(A, FOREIGN), expect: new RegExp(`${FOREIGN}.*not created by this lab.*ip netns del ${FOREIGN}`) },
 ];
 
@@ -141,4 +144,14 @@ test('bad CLI arguments name the argument', async () => {
     assert.equal(res.code, 2, `${args.join(' ')}: exit ${res.code}`);
     assert.match(res.stderr, expect);
   }
+});
+
+test('allow-wide-host-routes lets a wide host route through, in the plan only (dry run)', async () => {
+  const file = path.join(dataDir, 'wide.yml');
+  await writeFile(file, `allow-wide-host-routes: true\n${hostFile('vlh' + id, '10.0.1.0/24', '    routes:\n      - {to: 10.0.0.0/7, via: 10.0.1.1}')}`);
+  const before = kernelSnapshot(ours);
+  const res = await vethlab(['apply', file, '--dry-run'], dataDir);
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stdout, /ip route add 10\.0\.0\.0\/7 via 10\.0\.1\.1/);
+  assert.equal(kernelSnapshot(ours), before);
 });
