@@ -6,27 +6,15 @@
  */
 import { z } from 'zod';
 import type { Position, RouteSpec, Topology } from './model/topology';
-import { interfaceNameProblem, netnsNameProblem } from './model/names';
+import { labEditSchema, nodeName, type LabEdit } from './model/lab-edit';
+import type { LogEntry } from './engine/command-log';
+import type { Progress } from './engine/lab';
+import type { TerminalInfo } from './terminal/terminal-info';
+import type { TrafficRate } from './kernel/traffic-meter';
 import { nestedDeeperThan, showValue } from './model/topology-errors';
 
 /** No payload of the protocol nests deeper than this. */
 export const MAX_PAYLOAD_DEPTH = 8;
-
-/** One line of the command log: a command the lab ran, or a change it observed. */
-export interface LogEntry {
-  seq: number;
-  /** ISO time. */
-  time: string;
-  source: 'lab' | 'observed' | 'info';
-  /** `ip -n vnet0 addr add 10.0.1.0/24 dev veth0`, or a sentence for observed changes. */
-  text: string;
-  reason?: string;
-  status: 'ok' | 'error' | 'not-run' | 'info';
-  /** The kernel's message when status is error. */
-  message?: string;
-  /** The lab's own upkeep (ownership marks, namespace ids), not a command a student would type: hidden unless asked for. */
-  bookkeeping?: boolean;
-}
 
 export interface LabState {
   topology: Topology;
@@ -34,75 +22,16 @@ export interface LabState {
   version: number;
 }
 
-export interface Progress {
-  done: number;
-  total: number;
-  label: string;
-}
+/** Largest socket.io message; a topology file plus framing. */
+export const MAX_SOCKET_MESSAGE_BYTES = 1024 * 1024;
 
-export interface TerminalInfo {
-  id: string;
-  node: string;
-  title: string;
-  alive: boolean;
-}
-
-/** Packets and bytes per second through one interface, from the kernel's counters. */
-export interface TrafficRate {
-  node: string;
-  iface: string;
-  rxPps: number;
-  txPps: number;
-  rxBps: number;
-  txBps: number;
-}
+export { MAX_TOPOLOGY_BYTES } from './model/topology-file';
+export { labEditSchema };
+export type { LabEdit, LogEntry, Progress, TerminalInfo, TrafficRate };
 
 export type Ack<T = object> = ({ ok: true } & T) | { ok: false; error: string; field?: string };
 
 // ---- validators (server side) ----
-
-const netnsName = z.string().superRefine((v, ctx) => {
-  const p = netnsNameProblem(v);
-  if (p) ctx.addIssue({ code: 'custom', message: `namespace name "${v}" ${p}` });
-});
-const nodeName = netnsName;
-const ifaceName = z.string().superRefine((v, ctx) => {
-  const p = interfaceNameProblem(v);
-  if (p) ctx.addIssue({ code: 'custom', message: `interface name "${v}" ${p}` });
-});
-const position = z.object({ x: z.number().finite(), y: z.number().finite() });
-const endpoint = z.object({ node: nodeName, iface: ifaceName });
-const route = z.object({
-  to: z.string().max(64),
-  via: z.string().max(64).optional(),
-  dev: ifaceName.optional(),
-});
-
-/** Largest topology file accepted over the socket (and by the CLI). */
-export const MAX_TOPOLOGY_BYTES = 512 * 1024;
-/** Largest socket.io message; a topology file plus framing. */
-export const MAX_SOCKET_MESSAGE_BYTES = 1024 * 1024;
-
-export const labEditSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('add-node'), kind: z.enum(['netns', 'host']), name: nodeName.optional(), position: position.optional() }),
-  z.object({ op: z.literal('rename-node'), from: nodeName, to: nodeName }),
-  z.object({ op: z.literal('delete-node'), name: nodeName }),
-  z.object({ op: z.literal('move-nodes'), positions: z.record(nodeName, position) }),
-  z.object({ op: z.literal('add-link'), a: nodeName, b: nodeName }),
-  z.object({ op: z.literal('delete-link'), a: endpoint, b: endpoint }),
-  z.object({
-    op: z.literal('set-interface'),
-    node: nodeName,
-    iface: ifaceName,
-    rename: ifaceName.optional(),
-    addresses: z.array(z.string().max(64)).max(64),
-    up: z.boolean(),
-  }),
-  z.object({ op: z.literal('set-routes'), node: nodeName, routes: z.array(route).max(256) }),
-  z.object({ op: z.literal('load'), yaml: z.string().max(MAX_TOPOLOGY_BYTES) }),
-  z.object({ op: z.literal('destroy') }),
-]);
-export type LabEdit = z.infer<typeof labEditSchema>;
 
 export const exportSchema = z.object({ format: z.enum(['yaml', 'sh']) });
 export type ExportRequest = z.infer<typeof exportSchema>;

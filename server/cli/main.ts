@@ -17,7 +17,7 @@ import { readTopologyFile } from '../engine/topology-source';
 import { exportShellScript } from '../export/shell-script';
 import { commandLine } from '../planner/step';
 import { statusTable } from './status-table';
-import type { LogEntry } from '../protocol';
+import type { LogEntry } from '../engine/command-log';
 import type { ApplyResult } from '../engine/lab';
 
 const LAB_OPTIONS = `  --lab NAME       the lab (default "default"); each lab is a lab machine of its own

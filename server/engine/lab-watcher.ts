@@ -11,7 +11,7 @@ import type { Machine } from '../kernel/machine';
 import { TrafficMeter, type MeterTarget } from '../kernel/traffic-meter';
 import type { Lab, Changes } from './lab';
 import type { Topology } from '../model/topology';
-import type { TrafficRate } from '../protocol';
+import type { TrafficRate } from '../kernel/traffic-meter';
 
 type WatcherEvents = { traffic: [TrafficRate[]] };
 

@@ -24,9 +24,16 @@ import { plan } from '../planner/plan';
 import { planDestroy } from '../planner/destroy-plan';
 import { commandLine, type Step } from '../planner/step';
 import type { Position, Topology } from '../model/topology';
-import type { Progress } from '../protocol';
 
 export type { Changes, Observation } from './lab-observer';
+
+/** How far a long change has got, for a progress bar. */
+export interface Progress {
+  done: number;
+  total: number;
+  label: string;
+}
+
 export { FOREIGN_RECHECK_MS } from './lab-observer';
 
 export interface ApplyOptions {
@@ -261,7 +268,7 @@ export class Lab extends EventEmitter<LabEvents> {
       if (opts.dryRun) return { ok: true, steps };
       this.log.append([{ source: 'info', status: 'info', text: `destroy the lab: ${countOf(steps, 'nothing to remove')}` }]);
       const result = await this.run(REAL_HOST, steps, 'destroying');
-      const removed = new Set(result.outcomes.filter((o) => o.status === 'ok' && o.step.args[0] === 'netns').map((o) => o.step.args[2]));
+      const removed = new Set(result.outcomes.filter((o) => o.status === 'ok').flatMap((o) => o.step.removes?.namespaces ?? []));
       const namespaces = Object.fromEntries(Object.entries(record.namespaces).filter(([name]) => !removed.has(name)));
       this.store.update({ namespaces, hostEnds: [], pending: { namespaces: [], hostEnds: [] }, positions: {}, showHost: false });
       const out: ApplyResult = { ok: result.ok, steps, failure: result.failure };
@@ -332,8 +339,8 @@ export class Lab extends EventEmitter<LabEvents> {
 
   /** Real-host mode: names the run will create, recorded before it runs (a kill -9 midway leaves them findable). */
   private recordPending(steps: Step[]): void {
-    const namespaces = steps.filter((s) => s.args[0] === 'netns' && s.args[1] === 'add').map((s) => s.args[2]);
-    const hostEnds = steps.filter((s) => s.netns === undefined && s.args[0] === 'link' && s.args[1] === 'add').flatMap((s) => hostEndsOf(s.args));
+    const namespaces = steps.flatMap((s) => s.creates?.namespaces ?? []);
+    const hostEnds = steps.flatMap((s) => s.creates?.hostEnds ?? []);
     if (namespaces.length === 0 && hostEnds.length === 0) return;
     const pending = this.store.record.pending;
     this.store.update({ pending: { namespaces: [...new Set([...pending.namespaces, ...namespaces])], hostEnds: [...new Set([...pending.hostEnds, ...hostEnds])] } });
@@ -341,15 +348,15 @@ export class Lab extends EventEmitter<LabEvents> {
 
   /** Real-host mode: caches the inodes of the namespaces a plan created, so destroy finds them without entering each. */
   private async recordNamespaces(steps: Step[], readHosts: boolean): Promise<void> {
-    const touched = steps.some((s) => s.args[0] === 'netns');
-    const hostLinks = steps.some((s) => s.netns === undefined && s.args[0] === 'link' && (s.args[1] === 'add' || s.args[1] === 'del'));
+    const touched = steps.some((s) => s.creates?.namespaces || s.removes?.namespaces);
+    const hostLinks = steps.some((s) => s.creates?.hostEnds?.length || s.removes?.hostEnds?.length);
     if (!touched && !hostLinks) return;
     const record = this.store.record;
     const mark = this.store.mark;
     const update: Partial<LabRecord> = {};
     // With observeAfter, the observation that follows records the host ends anyway.
     if (hostLinks && readHosts) update.hostEnds = await readHostEnds(mark, []);
-    const added = new Set(steps.filter((s) => s.args[0] === 'netns' && s.args[1] === 'add').map((s) => s.args[2]));
+    const added = new Set(steps.flatMap((s) => s.creates?.namespaces ?? []));
     const all = await listNamespaces(REAL_HOST.netnsDir);
     const namespaces: Record<string, number> = {};
     for (const n of all) if (record.namespaces[n.name] === n.inode || added.has(n.name)) namespaces[n.name] = n.inode;
@@ -359,17 +366,6 @@ export class Lab extends EventEmitter<LabEvents> {
     update.pending = { namespaces: stillPending, hostEnds: [] };
     this.store.update(update);
   }
-}
-
-/** The names of root-namespace ends in `link add A [netns X] type veth peer name B [netns Y]`. */
-function hostEndsOf(args: string[]): string[] {
-  const peerAt = args.indexOf('peer');
-  const first = args.slice(0, peerAt);
-  const second = args.slice(peerAt);
-  const out: string[] = [];
-  if (!first.includes('netns')) out.push(args[2]);
-  if (!second.includes('netns')) out.push(second[2]);
-  return out;
 }
 
 /** `3 commands`, or what an empty plan means. */

@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseTopologyYaml } from '../model/topology-file';
 import type { Result } from '../model/topology-errors';
-import { MAX_TOPOLOGY_BYTES } from '../protocol';
+import { MAX_TOPOLOGY_BYTES } from '../model/topology-file';
 
 export async function readTopologyFile(file: string, label: string): Promise<Result> {
   let size: number;

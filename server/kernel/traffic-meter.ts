@@ -12,7 +12,17 @@
 import { EventEmitter } from 'node:events';
 import type { IpLink } from './ip-json';
 import type { NamespaceReaders } from './namespace-readers';
-import type { TrafficRate } from '../protocol';
+
+/** Packets and bytes per second through one interface, from the kernel's counters. */
+export interface TrafficRate {
+  node: string;
+  iface: string;
+  rxPps: number;
+  txPps: number;
+  rxBps: number;
+  txBps: number;
+}
+
 
 export const TRAFFIC_INTERVAL_MS = 1000;
 

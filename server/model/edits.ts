@@ -3,7 +3,7 @@
  * the topology observed in the kernel. Pure: whatever it needs to know about
  * the machine (names already taken) comes in the context.
  */
-import type { LabEdit } from '../protocol';
+import type { LabEdit } from './lab-edit';
 import {
   LOOPBACK,
   type Endpoint,

@@ -15,10 +15,12 @@ import {
   type Node as YamlNode,
   type YAMLError,
 } from 'yaml';
-import { MAX_TOPOLOGY_BYTES } from '../protocol';
 import { LOOPBACK, endpointKey, type InterfaceSpec, type NodeSpec, type Topology } from './topology';
 import { parseTopologyObject } from './schema';
 import { failure, pathText, showValue, type PathPart, type Result, type TopologyError } from './topology-errors';
+
+/** Largest topology file accepted, from a file or over the socket. */
+export const MAX_TOPOLOGY_BYTES = 512 * 1024;
 
 /**
  * yaml's limit on alias expansion (uses of an anchor, weighted by the aliases

@@ -15,7 +15,7 @@ export interface OwnedByLab {
 
 export function planDestroy(owned: OwnedByLab): Step[] {
   return [
-    ...[...owned.hostEnds].sort().map((name) => ({ args: ['link', 'del', name], reason: `remove the lab's host end ${name} (and its peer)` })),
-    ...[...new Set(owned.namespaces)].sort().map((ns) => ({ args: ['netns', 'del', ns], reason: `remove namespace ${ns} and all in it` })),
+    ...[...owned.hostEnds].sort().map((name) => ({ args: ['link', 'del', name], reason: `remove the lab's host end ${name} (and its peer)`, removes: { hostEnds: [name] } })),
+    ...[...new Set(owned.namespaces)].sort().map((ns) => ({ args: ['netns', 'del', ns], reason: `remove namespace ${ns} and all in it`, removes: { namespaces: [ns] } })),
   ];
 }

@@ -157,15 +157,19 @@ export function plan(desiredInput: Topology, observed: Topology, ctx: PlanContex
     // only when the kernel gets round to it, so a pair into a surviving node is deleted first.
     // The root end is preferred so a host end never lingers.
     const end = ends.find(({ ns }) => ns === ROOT) ?? ends.find(({ ns }) => isRemoved(ns)) ?? ends[0];
-    add(end.ns, 'teardown', { args: ['link', 'del', end.e.iface], reason: `the veth pair ${linkKey(link)} is not in the topology (deleting one end removes both)` });
+    add(end.ns, 'teardown', {
+      args: ['link', 'del', end.e.iface],
+      reason: `the veth pair ${linkKey(link)} is not in the topology (deleting one end removes both)`,
+      removes: { hostEnds: ends.filter(({ ns }) => ns === ROOT).map(({ e }) => e.iface) },
+    });
   }
 
   // 2b: namespaces.
   for (const ns of removedNs) {
-    phases.root.push({ args: ['netns', 'del', ns], reason: `namespace ${ns} is not in the topology (its interfaces go with it)` });
+    phases.root.push({ args: ['netns', 'del', ns], reason: `namespace ${ns} is not in the topology (its interfaces go with it)`, removes: { namespaces: [ns] } });
   }
   for (const ns of addedNs) {
-    phases.root.push({ args: ['netns', 'add', ns], reason: `create network namespace ${ns}` });
+    phases.root.push({ args: ['netns', 'add', ns], reason: `create network namespace ${ns}`, creates: { namespaces: [ns] } });
     phases.root.push({ args: ['netns', 'set', ns, 'auto'], reason: `give ${ns} an id in the host's namespace, so its changes reach \`ip monitor all-nsid\` and the canvas`, bookkeeping: true });
   }
 
@@ -179,7 +183,8 @@ export function plan(desiredInput: Topology, observed: Topology, ctx: PlanContex
     if (nsA !== ROOT) args.push('netns', nsA);
     args.push('type', 'veth', 'peer', 'name', b.iface);
     if (nsB !== ROOT) args.push('netns', nsB);
-    phases.root.push({ args, reason: `create the veth pair ${linkKey(link)}: ${where(a, nsA)} and ${where(b, nsB)}` });
+    const hostEnds = [[a, nsA], [b, nsB]].filter(([, ns]) => ns === ROOT).map(([e]) => (e as Endpoint).iface);
+    phases.root.push({ args, reason: `create the veth pair ${linkKey(link)}: ${where(a, nsA)} and ${where(b, nsB)}`, creates: { hostEnds } });
     for (const [end, ns] of [[a, nsA], [b, nsB]] as const) {
       if (ns === ROOT && ctx.mark) {
         phases.root.push({ args: ['link', 'set', end.iface, 'alias', ctx.mark], reason: `mark host end ${end.iface} as made by vethlab, so only it is ever changed or removed`, bookkeeping: true });

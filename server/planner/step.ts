@@ -11,6 +11,16 @@ export interface Step {
    * left out of exported scripts.
    */
   bookkeeping?: boolean;
+  /** Namespaces and root-namespace interfaces the step makes, so a real-host lab can record them before it runs. */
+  creates?: Made;
+  /** Likewise what it removes. */
+  removes?: Made;
+}
+
+export interface Made {
+  namespaces?: string[];
+  /** veth ends in the root namespace (the host node's). */
+  hostEnds?: string[];
 }
 
 /** The full argv, as `execFile('ip', ...)` takes it. */

@@ -12,7 +12,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import type { TerminalInfo } from '../protocol';
+import type { TerminalInfo } from './terminal-info';
 import { netnsNameProblem } from '../model/names';
 import { PING_COUNT, pingCommand, parsePingTarget, SHELL_PATH, shellCommand, shellEnvironment } from './shell-command';
 import { labShellArgv, type LabMachine } from '../machine/lab-machine';

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
 import * as pty from 'node-pty';
-import type { TerminalInfo } from '../protocol';
+import type { TerminalInfo } from './terminal-info';
 import { AckFlowControl } from './flow-control';
 import { OutputBatcher } from './output-batcher';
 import { killTerminal, signalTerminal } from './process-tree';

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { statSync } from 'node:fs';
 import { Server } from 'socket.io';
 import type { Lab } from '../engine/lab';
 import { DEFAULT_LAB, LabRegistry } from '../engine/lab-registry';
@@ -155,11 +156,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     grants = next;
   };
   let lastReload = 0;
+  let labsVersion = '';
+  const labsDirVersion = () => String(statSync(path.join(registry.dataDir, 'labs'), { throwIfNoEntry: false })?.mtimeMs ?? '');
   const resolve = (token: string): Grant | null => {
     const key = tokenDigest(token);
     const found = grants.get(key);
-    if (found || Date.now() - lastReload < GRANT_RELOAD_MS) return found ?? null;
+    if (found) return found;
+    // An unknown token is looked up again when a lab was added (the labs directory changed), or at most once a second.
+    const version = labsDirVersion();
+    if (version === labsVersion && Date.now() - lastReload < GRANT_RELOAD_MS) return null;
     lastReload = Date.now();
+    labsVersion = version;
     loadGrants();
     return grants.get(key) ?? null;
   };
