@@ -2,6 +2,7 @@
  * `vethlab serve`: parses its flags and starts the server. The CLI delegates
  * here; it also runs on its own: `node --import tsx server/web/main.ts --port 0`.
  */
+import { fchmodSync, fstatSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { startServer, type RunningServer } from './serve';
@@ -72,6 +73,22 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   };
 }
 
+/**
+ * The printed URLs carry tokens. Output redirected to a file (`vethlab serve >
+ * serve.log`) is made readable by its owner only, so no other user (nor a
+ * real-host terminal's user) can read the tokens in it.
+ */
+export function protectRedirectedOutput(fds: number[] = [1, 2]): void {
+  for (const fd of fds) {
+    try {
+      const st = fstatSync(fd);
+      if (st.isFile() && (st.mode & 0o077) !== 0) fchmodSync(fd, st.mode & 0o700);
+    } catch {
+      // Not a file we may change: a terminal, a pipe, a socket.
+    }
+  }
+}
+
 /** Starts the server and stops it cleanly on SIGINT/SIGTERM. Resolves once it is listening. */
 export async function runServe(argv: string[]): Promise<RunningServer | undefined> {
   const args = parseServeArgs(argv);
@@ -79,6 +96,7 @@ export async function runServe(argv: string[]): Promise<RunningServer | undefine
     console.log(SERVE_USAGE);
     return undefined;
   }
+  protectRedirectedOutput();
   const running = await startServer({
     port: args.port,
     host: args.host,

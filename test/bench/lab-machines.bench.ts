@@ -8,7 +8,7 @@
  *   3. a server with 40 labs of 5 namespaces and 2 terminals each: memory per
  *      lab, the server's idle CPU (and its readers'), and the latency of edits in one lab
  *      while every other lab pings continuously.
- *   node --import tsx test/bench/lab-machines.bench.ts [--labs 40] [--rounds 5] [--edits 40] [--idle-seconds 10]
+ *   node --import tsx test/bench/lab-machines.bench.ts [--labs 40] [--rounds 5] [--edits 40] [--idle-seconds 10] [--parts 1,2,3]
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -32,8 +32,10 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     edits: { type: 'string', default: '40' },
     'idle-seconds': { type: 'string', default: '10' },
+    parts: { type: 'string', default: '1,2,3' },
   },
 });
+const PARTS = new Set(values.parts!.split(','));
 const LABS = Number(values.labs);
 const ROUNDS = Number(values.rounds);
 const EDITS = Number(values.edits);
@@ -121,9 +123,10 @@ function children(): number[] {
   return out;
 }
 
-function rssKb(pid: number): number {
+/** Proportional set size: a process's private memory plus its share of what it shares (the ip readers share their code). */
+function pssKb(pid: number): number {
   try {
-    return Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
   } catch {
     return 0;
   }
@@ -163,7 +166,7 @@ async function classroom(dir: string): Promise<void> {
   writeFileSync(file, yaml);
   const clients: Client[] = [];
   try {
-    const rssBefore = rssKb(process.pid);
+    const rssBefore = pssKb(process.pid);
     const names = Array.from({ length: LABS }, (_, i) => `class${String(i).padStart(2, '0')}`);
     const t0 = performance.now();
     const labs: { socket: Client; states: LabState[] }[] = [];
@@ -195,8 +198,8 @@ async function classroom(dir: string): Promise<void> {
       }
     }
     const kids = children();
-    const readersKb = kids.reduce((a, p) => a + rssKb(p), 0);
-    const serverGrowthKb = rssKb(process.pid) - rssBefore;
+    const readersKb = kids.reduce((a, p) => a + pssKb(p), 0);
+    const serverGrowthKb = pssKb(process.pid) - rssBefore;
     const perLabMiB = (labBytes / 1024 + readersKb + serverGrowthKb) / 1024 / LABS;
     console.log(
       `3. ${LABS} labs x (5 namespaces, 2 terminals), built in ${buildS.toFixed(1)} s; memory per lab ${perLabMiB.toFixed(1)} MiB ` +
@@ -243,9 +246,9 @@ async function classroom(dir: string): Promise<void> {
 async function main() {
   const dir = await mkdtemp(path.join(tmpdir(), 'vethlab-machines-bench-'));
   try {
-    await machineLifecycle(dir);
-    await applyInMachine(dir);
-    await classroom(dir);
+    if (PARTS.has('1')) await machineLifecycle(dir);
+    if (PARTS.has('2')) await applyInMachine(dir);
+    if (PARTS.has('3')) await classroom(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

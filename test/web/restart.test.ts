@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import { realHostLab } from '../support/kernel';
-import { existsSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { LabRegistry } from '../../server/engine/lab-registry';
 import { stringifyTopology } from '../../server/model/topology-file';
@@ -181,5 +181,28 @@ test('lab machines: kill -9 of the server in the middle of an edit; after a rest
   assert.equal(realMachine(), realBefore);
   for (const h of ['/sys/fs/cgroup/unified/vethlab', '/sys/fs/cgroup/pids/vethlab']) {
     if (existsSync(h)) assert.deepEqual(readdirSync(h, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name.startsWith('lab-')).length, 0, `no lab cgroup left in ${h}`);
+  }
+});
+
+test("output redirected to a file (it carries the tokens) is made readable by its owner only", async () => {
+  const dataDir = await makeDataDir();
+  const log = path.join(dataDir, 'serve.log');
+  const fd = openSync(log, 'w', 0o644);
+  fchmodSync(fd, 0o644);
+  const env: NodeJS.ProcessEnv = { ...process.env, VETHLAB_NO_NEXT: '1' };
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/web/main.ts', '--port', '0', '--data-dir', dataDir], { cwd: REPO_ROOT, env, stdio: ['ignore', fd, fd] });
+  try {
+    const deadline = Date.now() + WAIT_MS;
+    while (!readFileSync(log, 'utf8').includes('vethlab is running') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.match(readFileSync(log, 'utf8'), /token=/);
+    assert.equal(statSync(log).mode & 0o077, 0, `mode ${(statSync(log).mode & 0o777).toString(8)}`);
+  } finally {
+    closeSync(fd);
+    const exited = once(proc, 'exit');
+    proc.kill('SIGTERM');
+    await exited;
+    const registry = new LabRegistry({ dataDir });
+    for (const name of registry.names()) await registry.delete(name);
+    await rm(dataDir, { recursive: true, force: true });
   }
 });
