@@ -127,13 +127,20 @@ function registryOf(values: Values): LabRegistry {
   return new LabRegistry({ dataDir: values['data-dir'] as string | undefined, realHost: values['real-host'] === true });
 }
 
-/** The lab named by --lab (default "default"), checked. */
-function labOf(values: Values): { registry: LabRegistry; lab: Lab } {
+/**
+ * The lab named by --lab (default "default"), checked. Only `apply` makes a
+ * lab that does not exist yet (and the default lab always exists): a typo in
+ * `status --lab` must not leave a new lab behind.
+ */
+function labOf(values: Values, opts: { create?: boolean } = {}): { registry: LabRegistry; lab: Lab } {
   const registry = registryOf(values);
   const name = (values.lab as string | undefined) ?? DEFAULT_LAB;
   const problem = labNameProblem(name);
   if (problem) throw new UsageError(`--lab: ${problem}`);
   if (registry.realHost && name !== DEFAULT_LAB) throw new UsageError(`--lab: real-host mode has one lab, "${DEFAULT_LAB}"; leave --lab out`);
+  if (!opts.create && name !== DEFAULT_LAB && !registry.exists(name)) {
+    throw new UsageError(`--lab: there is no lab "${name}"; "vethlab labs" lists them, "vethlab labs create ${name}" makes it`);
+  }
   return { registry, lab: registry.lab(name) };
 }
 
@@ -274,7 +281,7 @@ async function main(argv: string[]): Promise<number> {
     case 'apply': {
       const { values, positionals } = parse('apply', rest, { 'dry-run': { type: 'boolean' } }, 1);
       if (!positionals[0]) throw new UsageError('apply needs a topology FILE');
-      const { lab } = labOf(values);
+      const { lab } = labOf(values, { create: true });
       const topology = await loadTopology(positionals[0]);
       if (!topology) return 2;
       if (values['dry-run']) {

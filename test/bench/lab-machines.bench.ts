@@ -23,7 +23,7 @@ import { runIp } from '../../server/kernel/ip';
 import { startServer } from '../../server/web/serve';
 import type { Ack, LabState } from '../../server/protocol';
 import { linearTopology } from './linear-topology';
-import { processCpuMs } from './process-cpu';
+import { children, processCpuMs } from './process-cpu';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
@@ -110,18 +110,6 @@ async function applyInMachine(dir: string): Promise<void> {
   console.log(`2. apply linear-100 in a lab machine, median of ${ROUNDS}: plain ip -batch ${ms(median(plain))}, vethlab ${ms(median(vethlab))}: ${ratio.toFixed(2)}x (target <= 1.3x)`);
 }
 
-/** Every process whose parent is this one (the server's readers and monitors). */
-function children(): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) out.push(Number(e));
-    } catch {}
-  }
-  return out;
-}
 
 /** Proportional set size: a process's private memory plus its share of what it shares (the ip readers share their code). */
 function pssKb(pid: number): number {

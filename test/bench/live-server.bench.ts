@@ -18,7 +18,7 @@ import { realHostLab } from '../support/kernel';
 import { startServer } from '../../server/web/serve';
 import type { LabState } from '../../server/protocol';
 import { linearTopology } from './linear-topology';
-import { processCpuMs } from './process-cpu';
+import { children, processCpuMs } from './process-cpu';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '100' }, changes: { type: 'string', default: '30' }, 'idle-seconds': { type: 'string', default: '10' } } });
 const COUNT = Number(values.count);
@@ -35,18 +35,6 @@ const CHANGE_GIVE_UP_MS = 5000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
-function children(): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid) out.push(Number(entry));
-    } catch {}
-  }
-  return out;
-}
 
 function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => spawn(cmd, args, { stdio: 'ignore' }).on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: ${c}`)))));

@@ -162,3 +162,9 @@ export async function alerts(page: Page): Promise<string> {
   const texts = await page.locator('[role="alert"]').allTextContents().catch(() => []);
   return texts.join(' | ');
 }
+
+/** The visible rows of the terminal tab that is shown (what a person sees of it). */
+export async function terminalText(page: Page): Promise<string> {
+  const rows = page.locator('[role="tabpanel"]:not([hidden]) .xterm-rows');
+  return (await rows.count()) === 0 ? '' : rows.innerText();
+}

@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { openLab, screenshot, until, type BrowserLab } from './browser-fixture';
+import { openLab, screenshot, until, type BrowserLab, terminalText } from './browser-fixture';
 import { realMachine } from '../machine/machine-fixture';
 
 let lab: BrowserLab | undefined;
@@ -26,11 +26,6 @@ after(async () => {
 });
 
 const node = (page: Page, name: string) => page.locator(`.react-flow__node[data-id="${name}"]`);
-
-async function terminalText(page: Page): Promise<string> {
-  const rows = page.locator('[role="tabpanel"]:not([hidden]) .xterm-rows');
-  return (await rows.count()) === 0 ? '' : rows.innerText();
-}
 
 /** Types one command into the visible terminal, as a person would, and presses Enter. */
 async function type(page: Page, command: string): Promise<void> {

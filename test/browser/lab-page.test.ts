@@ -20,6 +20,7 @@ import {
   until,
   openLab,
   type BrowserLab,
+  terminalText,
 } from './browser-fixture';
 
 const t = tag();
@@ -121,10 +122,6 @@ async function connect(page: Page, from: string, to: string): Promise<void> {
 const PING_OK = /3 packets transmitted, 3 received, 0% packet loss/;
 
 /** The text of the terminal in the visible bottom tab. */
-async function terminalText(page: Page): Promise<string> {
-  const rows = page.locator('[role="tabpanel"]:not([hidden]) .xterm-rows');
-  return (await rows.count()) === 0 ? '' : rows.innerText();
-}
 
 function vethOf(ns: string): string {
   const veths = addrShow(ns).filter((l) => l.linkinfo?.info_kind === 'veth');

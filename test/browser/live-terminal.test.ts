@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { alerts, ip, netnsNames, openLab, screenshot, until, type BrowserLab } from './browser-fixture';
+import { alerts, ip, netnsNames, openLab, screenshot, until, type BrowserLab, terminalText } from './browser-fixture';
 
 /** The seed's names: the test needs them free and removes them after. */
 const SEED = ['vnet0', 'vnet1'];
@@ -35,11 +35,6 @@ after(async () => {
 
 const node = (page: Page, name: string) => page.locator(`.react-flow__node[data-id="${name}"]`);
 const inspector = (page: Page) => page.getByRole('complementary', { name: 'Inspector' });
-
-async function terminalText(page: Page): Promise<string> {
-  const rows = page.locator('[role="tabpanel"]:not([hidden]) .xterm-rows');
-  return (await rows.count()) === 0 ? '' : rows.innerText();
-}
 
 async function typeInTerminal(page: Page, text: string): Promise<void> {
   await page.locator('[role="tabpanel"]:not([hidden]) .xterm').click();

@@ -66,7 +66,10 @@ export interface CliResult {
 export function vethlab(args: string[], dataDir: string, opts: { realHost?: boolean; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const mode = opts.realHost === false ? [] : ['--real-host'];
-    const child = spawn(process.execPath, [CLI, ...args, ...mode, '--data-dir', dataDir], { cwd: REPO, env: { ...process.env, VETHLAB_DATA_DIR: '' } });
+    // Options go before `--`: what follows it is `exec`'s command.
+    const dash = args.indexOf('--');
+    const argv = dash < 0 ? [...args, ...mode, '--data-dir', dataDir] : [...args.slice(0, dash), ...mode, '--data-dir', dataDir, ...args.slice(dash)];
+    const child = spawn(process.execPath, [CLI, ...argv], { cwd: REPO, env: { ...process.env, VETHLAB_DATA_DIR: '' } });
     child.stdin.end(opts.input ?? '');
     let stdout = '';
     let stderr = '';

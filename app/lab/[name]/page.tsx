@@ -1,13 +1,2 @@
-'use client';
-
-import dynamic from 'next/dynamic';
-
-/** A named lab's page, `/lab/NAME`: the same app as `/`, which reads the lab's name from the path. */
-const LabApp = dynamic(() => import('@/components/LabApp'), {
-  ssr: false,
-  loading: () => <div className="boot">Loading vethlab…</div>,
-});
-
-export default function LabPage() {
-  return <LabApp />;
-}
+/** A named lab's page, `/lab/NAME`: the same page as `/`, which reads the lab's name from the path. */
+export { default } from '../../page';
