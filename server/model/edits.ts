@@ -32,12 +32,10 @@ export type EditResult = { ok: true; topology: Topology } | { ok: false; error: 
 
 /** The name the host node gets when the edit gives none. */
 export const DEFAULT_HOST_NODE = 'host';
-/** New host ends are named `vl-<peer node>`, so they stand out among the machine's own interfaces. */
-const HOST_END_PREFIX = 'vl-';
 /** New namespace nodes are named ns1, ns2, ... */
 const NODE_PREFIX = 'ns';
-/** New namespace ends are named eth0, eth1, ... as on a real machine. */
-const NETNS_END_PREFIX = 'eth';
+/** New cable ends are named veth0, veth1, ... as in the tutorials, in namespaces and on the host alike. */
+const VETH_PREFIX = 'veth';
 /** More error lines than a person reads in an acknowledgement. */
 const MAX_REPORTED_ERRORS = 5;
 
@@ -229,38 +227,22 @@ function moveNodes(t: Topology, positions: Record<string, { x: number; y: number
 function addLink(t: Topology, observed: Topology, a: string, b: string, ctx: EditContext): EditResult {
   if (!Object.hasOwn(t.nodes, a)) return fail('a', `${q(a)} is not a node of the lab`);
   if (!Object.hasOwn(t.nodes, b)) return fail('b', `${q(b)} is not a node of the lab`);
-  const chosen = new Set<string>();
-  const nameEnd = (node: string, peer: string): string => {
-    // Names are checked against what the kernel has, including interfaces the desired topology leaves out.
-    const existing = new Set([...Object.keys(t.nodes[node].interfaces), ...Object.keys(observed.nodes[node]?.interfaces ?? {})]);
-    if (t.nodes[node].kind === 'host') for (const n of ctx.hostInterfaces ?? []) existing.add(n);
-    const taken = (n: string) => existing.has(n) || chosen.has(`${node}:${n}`);
-    const name = t.nodes[node].kind === 'host' ? hostEndName(peer, taken) : firstFree((i) => `${NETNS_END_PREFIX}${i}`, taken, 0);
-    chosen.add(`${node}:${name}`);
+  // Lab-wide, as the tutorials number them: the first cable is veth0 <-> veth1, the next veth2 <-> veth3.
+  const used = new Set<string>();
+  for (const topo of [t, observed]) for (const node of Object.values(topo.nodes)) for (const name of Object.keys(node.interfaces)) used.add(name);
+  if (t.nodes[a].kind === 'host' || t.nodes[b].kind === 'host') for (const n of ctx.hostInterfaces ?? []) used.add(n);
+  const nameEnd = (): string => {
+    const name = firstFree((i) => `${VETH_PREFIX}${i}`, (n) => used.has(n), 0);
+    used.add(name);
     return name;
   };
-  const ea: Endpoint = { node: a, iface: nameEnd(a, b) };
-  const eb: Endpoint = { node: b, iface: nameEnd(b, a) };
+  const ea: Endpoint = { node: a, iface: nameEnd() };
+  const eb: Endpoint = { node: b, iface: nameEnd() };
   const nodes = { ...t.nodes };
   for (const e of [ea, eb]) {
     nodes[e.node] = { ...nodes[e.node], interfaces: { ...nodes[e.node].interfaces, [e.iface]: { addresses: [], up: true } } };
   }
   return { ok: true, topology: { ...t, nodes, links: [...t.links, { endpoints: [ea, eb] }] } };
-}
-
-/** `vl-<peer>` cut to the kernel's limit, then `vl-<peer>-2`, `-3`, ... until one is free. */
-export function hostEndName(peer: string, taken: (name: string) => boolean): string {
-  const base = truncateBytes(`${HOST_END_PREFIX}${peer}`, MAX_IFNAME_BYTES);
-  if (!taken(base)) return base;
-  return firstFree((i) => truncateBytes(base, MAX_IFNAME_BYTES - `-${i}`.length) + `-${i}`, taken, 2);
-}
-
-/** Node names are ASCII, but cut by bytes anyway: the limit is the kernel's, in bytes. */
-function truncateBytes(text: string, bytes: number): string {
-  const enc = new TextEncoder();
-  let out = text;
-  while (enc.encode(out).length > bytes) out = out.slice(0, -1);
-  return out;
 }
 
 function firstFree(make: (i: number) => string, taken: (name: string) => boolean, start: number): string {
@@ -323,7 +305,7 @@ function setInterface(t: Topology, observed: Topology, edit: Extract<LabEdit, { 
     }
   }
   const spec: InterfaceSpec = { addresses: [...edit.addresses], up: edit.up };
-  // The kernel cannot rename a veth end in place here, so the planner recreates the pair under the new name.
+  // The planner sees the cable under its new end name and renames the interface in place (see planner/renames.ts).
   const interfaces = Object.fromEntries(Object.entries(node.interfaces).map(([n, s]) => (n === edit.iface ? [name, spec] : [n, s])));
   const routes = node.routes.map((r) => (r.dev === edit.iface ? { ...r, dev: name } : r));
   const links = t.links.map((l) => ({

@@ -21,6 +21,7 @@ import {
 } from '../model/topology';
 import { formatNetwork, parsePrefix } from '../model/prefix';
 import type { Step } from './step';
+import { findRenames, renameSteps, withRenames } from './renames';
 
 export interface PlanContext {
   /**
@@ -98,9 +99,19 @@ function push(map: Map<string, Step[]>, ns: string, step: Step): void {
   map.set(ns, list);
 }
 
-export function plan(desiredInput: Topology, observed: Topology, ctx: PlanContext): Step[] {
+export function plan(desiredInput: Topology, observedInput: Topology, ctx: PlanContext): Step[] {
   const desired = withLoopback(desiredInput);
+  // A cable whose end has a new name is renamed in place; the rest is planned against the renamed picture.
+  const renames = findRenames(desired, observedInput);
+  const observed = withRenames(observedInput, renames);
   const phases: Phases = { teardown: new Map(), root: [], rootTail: [], setup: new Map() };
+  for (const r of renames) {
+    const ns = nsOf(observed, r.node);
+    for (const step of renameSteps(r, nsArg(ns))) {
+      if (ns === ROOT) phases.root.push(step);
+      else push(phases.teardown, ns, step);
+    }
+  }
   const add = (ns: string, which: 'teardown' | 'setup', step: Omit<Step, 'netns'>) => {
     const full: Step = { ...step, netns: nsArg(ns) };
     if (ns === ROOT) (which === 'teardown' ? phases.root : phases.rootTail).push(full);

@@ -166,7 +166,7 @@ const cases: { name: string; desired: () => Topology; observed: () => Topology; 
     ],
   },
   {
-    name: 'a link moved to another interface name: the old pair is deleted before the new one is made',
+    name: 'a cable end under a new name is renamed in place: the pair, its MAC and its routes stay',
     desired: () => {
       const t = twoNamespaces();
       t.nodes.vnet1.interfaces = { eth9: { addresses: ['10.0.1.1/24'], up: true } };
@@ -174,13 +174,54 @@ const cases: { name: string; desired: () => Topology; observed: () => Topology; 
       return t;
     },
     observed: () => observedAfter(twoNamespaces()),
+    expect: ['ip -n vnet1 link set dev veth1 down', 'ip -n vnet1 link set dev veth1 name eth9', 'ip -n vnet1 link set eth9 up'],
+  },
+  {
+    name: 'both ends renamed, one with a new address and a route through it',
+    desired: () => {
+      const t = twoNamespaces();
+      t.nodes.vnet0.interfaces = { a0: { addresses: ['10.0.1.0/24'], up: true } };
+      t.nodes.vnet0.routes = [{ to: '10.9.0.0/24', via: '10.0.1.1', dev: 'a0' }];
+      t.nodes.vnet1.interfaces = { b1: { addresses: ['10.0.1.5/24'], up: true } };
+      t.links = [{ endpoints: [{ node: 'vnet0', iface: 'a0' }, { node: 'vnet1', iface: 'b1' }] }];
+      return t;
+    },
+    observed: () => {
+      const t = observedAfter(twoNamespaces());
+      t.nodes.vnet0.routes = [{ to: '10.9.0.0/24', via: '10.0.1.1', dev: 'veth0' }];
+      return t;
+    },
+    expect: [
+      'ip -n vnet0 link set dev veth0 down',
+      'ip -n vnet0 link set dev veth0 name a0',
+      'ip -n vnet1 link set dev veth1 down',
+      'ip -n vnet1 link set dev veth1 name b1',
+      'ip -n vnet1 addr del 10.0.1.1/24 dev b1',
+      'ip -n vnet0 link set a0 up',
+      'ip -n vnet1 addr add 10.0.1.5/24 dev b1',
+      'ip -n vnet1 link set b1 up',
+    ],
+  },
+  {
+    name: 'a cable to other nodes is a new pair, not a rename',
+    desired: () => {
+      const t = twoNamespaces();
+      t.nodes.vnet2 = ns({ x: { addresses: [], up: true } });
+      t.nodes.vnet1.interfaces = {};
+      t.links = [{ endpoints: [{ node: 'vnet0', iface: 'veth0' }, { node: 'vnet2', iface: 'x' }] }];
+      return t;
+    },
+    observed: () => observedAfter(twoNamespaces()),
     expect: [
       'ip -n vnet0 link del veth0',
-      'ip link add veth0 netns vnet0 type veth peer name eth9 netns vnet1',
+      'ip netns add vnet2',
+      'ip netns set vnet2 auto',
+      'ip link add veth0 netns vnet0 type veth peer name x netns vnet2',
       'ip -n vnet0 addr add 10.0.1.0/24 dev veth0',
       'ip -n vnet0 link set veth0 up',
-      'ip -n vnet1 addr add 10.0.1.1/24 dev eth9',
-      'ip -n vnet1 link set eth9 up',
+      'ip -n vnet2 link set lo alias vethlab:test1234',
+      'ip -n vnet2 link set lo up',
+      'ip -n vnet2 link set x up',
     ],
   },
 ];

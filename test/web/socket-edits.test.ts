@@ -119,7 +119,7 @@ test('a link to the host gets a short host end that is the lab\'s', async () => 
   assert.deepEqual(await one.send('lab-edit', { op: 'add-link', a: host, b: A }), { ok: true });
   const end = endOf(one.state!, host, A);
   hostEnds.push(end);
-  assert.match(end, /^vl-/);
+  assert.match(end, /^veth\d+$/, 'the first free vethN on the machine, as the tutorials name them');
   assert.ok(Buffer.byteLength(end) <= 15);
   const [link] = ipJson<{ ifname: string; ifalias?: string }[]>('link', 'show', 'dev', end);
   assert.equal(link.ifalias, `vethlab:${JSON.parse(await readFile(path.join(ts.dataDir, 'real-host', 'lab.json'), 'utf8')).labId}`);
