@@ -32,8 +32,9 @@ export interface LabRecord {
   pending: { namespaces: string[]; hostEnds: string[] };
 }
 
+/** --data-dir, else $VETHLAB_DATA_DIR, else /var/lib/vethlab. An empty value counts as unset (never the working directory). */
 export function dataDirFrom(explicit?: string): string {
-  return explicit ?? process.env.VETHLAB_DATA_DIR ?? DEFAULT_DATA_DIR;
+  return explicit || process.env.VETHLAB_DATA_DIR || DEFAULT_DATA_DIR;
 }
 
 function strings(v: unknown): string[] {

@@ -44,6 +44,9 @@ export function preflight(desired: Topology, facts: KernelFacts, mode: { realHos
       }
       continue;
     }
+    if (node.forwarding !== undefined) {
+      errors.push({ path: `nodes.${name}.forwarding`, value: node.forwarding, message: `forwarding on the host node would change the real machine's own forwarding; in real-host mode only namespaces can be routers` });
+    }
     const hostAddrs: Prefix[] = [];
     for (const [ifname, iface] of Object.entries(node.interfaces)) {
       const at = `nodes.${name}.interfaces.${ifname}`;

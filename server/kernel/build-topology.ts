@@ -154,7 +154,7 @@ export function buildTopology(root: NamespaceReading, owned: NamespaceReading[],
       interfaces[link.ifname] = toInterface(link);
       if (link.linkinfo?.info_kind === 'veth') ends.push({ ns, link, reading });
     }
-    nodes[ns] = { kind: 'netns', interfaces, routes: toRoutes(reading, new Set(Object.keys(interfaces))) };
+    nodes[ns] = { kind: 'netns', interfaces, routes: toRoutes(reading, new Set(Object.keys(interfaces))), ...(reading.forwarding ? { forwarding: true } : {}) };
   }
 
   const hostLinks = root.links.filter((l) => isOwnedHostLink(l, opts.mark, opts.pendingHostEnds));
@@ -164,7 +164,9 @@ export function buildTopology(root: NamespaceReading, owned: NamespaceReading[],
     ends.push({ ns: '', link, reading: root });
   }
   if (hostLinks.length > 0 || opts.showHost) {
-    nodes[opts.hostName] = { kind: 'host', interfaces: hostInterfaces, routes: toRoutes(root, new Set(Object.keys(hostInterfaces))) };
+    // A lab machine's own forwarding is the lab's; the real machine's (real-host mode) is not reported, so never changed.
+    const forwarding = opts.mark === undefined && root.forwarding ? { forwarding: true } : {};
+    nodes[opts.hostName] = { kind: 'host', interfaces: hostInterfaces, routes: toRoutes(root, new Set(Object.keys(hostInterfaces))), ...forwarding };
   }
 
   const { pairs, dangling } = pairVeths(ends);

@@ -45,13 +45,23 @@ export interface NamespaceReading {
   nsids: IpNsid[];
   links: IpLink[];
   routes: IpRoute[];
+  /** IPv4 forwarding of the namespace (`net.ipv4.ip_forward`, netconf's `all`). */
+  forwarding?: boolean;
+}
+
+/** One entry of `ip -json netconf show`. */
+export interface IpNetconf {
+  family: string;
+  interface: string;
+  forwarding?: boolean;
 }
 
 /** The batch that reads one namespace, and the flags it needs. */
-export const READ_COMMANDS = ['netns list-id', 'addr show', 'route show table all'];
+export const READ_COMMANDS = ['netns list-id', 'addr show', 'route show table all', 'netconf show'];
 export const READ_FLAGS = ['-d', '-s'];
 
 export function toReading(netns: string | undefined, parts: unknown[]): NamespaceReading {
-  const [nsids, links, routes] = parts as [IpNsid[], IpLink[], IpRoute[]];
-  return { netns, nsids: nsids ?? [], links: links ?? [], routes: routes ?? [] };
+  const [nsids, links, routes, netconf] = parts as [IpNsid[], IpLink[], IpRoute[], IpNetconf[] | undefined];
+  const all = (netconf ?? []).find((c) => c.family === 'inet' && c.interface === 'all');
+  return { netns, nsids: nsids ?? [], links: links ?? [], routes: routes ?? [], forwarding: all?.forwarding === true };
 }

@@ -4,7 +4,7 @@
  * or prefix, so no line needs quoting).
  */
 import { spawn } from 'node:child_process';
-import { ipIn, REAL_HOST, type Machine } from './machine';
+import { commandIn, ipIn, REAL_HOST, type Machine } from './machine';
 
 export { IP_BINARY } from './machine';
 
@@ -16,8 +16,11 @@ export interface IpResult {
 
 /** Runs `ip ARGS...` in the machine, feeding `input` on stdin when given. */
 export function runIp(args: string[], input?: string, machine: Machine = REAL_HOST): Promise<IpResult> {
+  return spawnCollect(ipIn(machine, args), input);
+}
+
+function spawnCollect({ file, args: argv }: { file: string; args: string[] }, input?: string): Promise<IpResult> {
   return new Promise((resolve, reject) => {
-    const { file, args: argv } = ipIn(machine, args);
     const child = spawn(file, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -30,6 +33,11 @@ export function runIp(args: string[], input?: string, machine: Machine = REAL_HO
     child.stdin.on('error', () => {}); // ip may exit before reading all input; its exit code tells
     child.stdin.end(input ?? '');
   });
+}
+
+/** Runs another program in the machine (argv, never a shell), e.g. sysctl in a plan. */
+export function runIn(machine: Machine, program: string, args: string[]): Promise<IpResult> {
+  return spawnCollect(commandIn(machine, program, args));
 }
 
 /** Runs several read-only commands in one `ip [-n NS] -json -batch -` and returns one parsed JSON value per command. */

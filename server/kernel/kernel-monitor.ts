@@ -40,7 +40,8 @@ const READY_POLL_MS = 2;
  */
 export const MONITOR_RCVBUF_BYTES = 4 * 1024 * 1024;
 
-export const MONITOR_ARGS = ['-rcvbuf', String(MONITOR_RCVBUF_BYTES), '-t', 'monitor', 'all-nsid', 'link', 'address', 'route'];
+/** netconf: a `sysctl -w net.ipv4.ip_forward=1` typed in a terminal reaches the canvas too. */
+export const MONITOR_ARGS = ['-rcvbuf', String(MONITOR_RCVBUF_BYTES), '-t', 'monitor', 'all-nsid', 'link', 'address', 'route', 'netconf'];
 
 // ---------------------------------------------------------------------------
 

@@ -4,9 +4,9 @@
  * per command. On the first failing command it stops, and says which command
  * failed and what the kernel answered.
  */
-import { runIp } from './ip';
+import { runIn, runIp, type IpResult } from './ip';
 import { REAL_HOST, type Machine } from './machine';
-import { commandLine, type Step } from '../planner/step';
+import { commandLine, stepArgv, type Step } from '../planner/step';
 
 export interface StepOutcome {
   step: Step;
@@ -27,15 +27,23 @@ export interface RunHooks {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Splits a plan into runs of consecutive steps that share a namespace. */
+/** Splits a plan into runs of consecutive `ip` steps that share a namespace; any other program's step runs alone. */
 export function groupSteps(steps: Step[]): Step[][] {
   const groups: Step[][] = [];
   for (const step of steps) {
     const last = groups[groups.length - 1];
-    if (last && last[0].netns === step.netns) last.push(step);
+    const batchable = (step.program ?? 'ip') === 'ip';
+    if (last && batchable && (last[0].program ?? 'ip') === 'ip' && last[0].netns === step.netns) last.push(step);
     else groups.push([step]);
   }
   return groups;
+}
+
+/** Runs one step of a program other than ip, in its namespace (`ip netns exec NS PROGRAM ...`). */
+async function runAlone(step: Step, machine: Machine): Promise<IpResult> {
+  const argv = stepArgv(step);
+  if (argv[0] === 'ip') return runIp(argv.slice(1), undefined, machine);
+  return runIn(machine, argv[0], argv.slice(1));
 }
 
 const FAILED_LINE = /^Command failed -:(\d+)\s*$/m;
@@ -51,14 +59,14 @@ export async function runSteps(steps: Step[], hooks: RunHooks = {}, machine: Mac
     }
     const ns = group[0].netns;
     const args = [...(ns ? ['-n', ns] : []), '-batch', '-'];
-    const res = await runIp(args, group.map((s) => s.args.join(' ')).join('\n') + '\n', machine);
+    const res = (group[0].program ?? 'ip') === 'ip' ? await runIp(args, group.map((s) => s.args.join(' ')).join('\n') + '\n', machine) : await runAlone(group[0], machine);
     let batch: StepOutcome[];
     if (res.code === 0) {
       batch = group.map((step) => ({ step, status: 'ok' }));
     } else {
       const m = FAILED_LINE.exec(res.stderr);
       const failedAt = m ? Number(m[1]) - 1 : 0;
-      const message = res.stderr.replace(FAILED_LINE, '').trim() || `ip exited with code ${res.code}`;
+      const message = res.stderr.replace(FAILED_LINE, '').trim() || `${group[0].program ?? 'ip'} exited with code ${res.code}`;
       batch = group.map((step, i) => ({
         step,
         status: i < failedAt ? 'ok' : i === failedAt ? 'error' : 'not-run',

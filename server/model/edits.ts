@@ -62,7 +62,7 @@ export function desiredFromObserved(observed: Topology): Topology {
       if (keep) interfaces[iface] = { addresses: [...spec.addresses], up: spec.up };
     }
     const routes = node.routes.filter((r) => !r.dev || r.dev === LOOPBACK || Object.hasOwn(interfaces, r.dev)).map(copyRoute);
-    nodes[name] = { kind: node.kind, ...(node.position ? { position: { ...node.position } } : {}), interfaces, routes };
+    nodes[name] = { kind: node.kind, ...(node.position ? { position: { ...node.position } } : {}), interfaces, routes, ...(node.forwarding !== undefined ? { forwarding: node.forwarding } : {}) };
   }
   return { name: observed.name, nodes, links: observed.links.map(copyLink) };
 }

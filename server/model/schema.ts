@@ -30,6 +30,7 @@ const nodeFile = z.strictObject({
   position: positionFile.nullish(),
   interfaces: z.record(z.string(), interfaceFile.nullish()).nullish(),
   routes: z.array(routeFile).nullish(),
+  forwarding: z.boolean().nullish(),
 });
 const linkFile = z.strictObject({ endpoints: z.tuple([z.string(), z.string()]) });
 export const topologyFileSchema = z.strictObject({
@@ -79,6 +80,7 @@ export function parseTopologyObject(raw: unknown): Result {
             Object.entries(node?.interfaces ?? {}).map(([iface, spec]) => [iface, { addresses: spec?.addresses ?? [], up: spec?.up ?? true }]),
           ),
           routes: node?.routes ?? [],
+          ...(typeof node?.forwarding === 'boolean' ? { forwarding: node.forwarding } : {}),
         },
       ]),
     ),

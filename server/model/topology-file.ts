@@ -159,6 +159,7 @@ function nodeForFile(node: NodeSpec): Record<string, unknown> {
     ...(node.position ? { position: { x: Math.round(node.position.x) || 0, y: Math.round(node.position.y) || 0 } } : {}),
     ...(ifaces.length > 0 ? { interfaces: Object.fromEntries(ifaces.map(([name, spec]) => [name, interfaceForFile(spec)])) } : {}),
     ...(node.routes.length > 0 ? { routes: node.routes.map((r) => ({ to: r.to, ...(r.via ? { via: r.via } : {}), ...(r.dev ? { dev: r.dev } : {}) })) } : {}),
+    ...(node.forwarding !== undefined && (node.forwarding || node.kind === 'host') ? { forwarding: node.forwarding } : {}),
   };
 }
 

@@ -48,6 +48,12 @@ export interface NodeSpec {
   position?: Position;
   interfaces: Record<string, InterfaceSpec>;
   routes: RouteSpec[];
+  /**
+   * IP forwarding (IPv4 and IPv6): the node routes packets between its
+   * interfaces, a router. Namespaces: absent means off. The host node: absent
+   * means left as it is.
+   */
+  forwarding?: boolean;
 }
 
 export interface Endpoint {

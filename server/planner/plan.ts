@@ -236,6 +236,9 @@ export function plan(desiredInput: Topology, observedInput: Topology, ctx: PlanC
       const present = oNode?.routes.some((o) => routeMatches(r, o) && !(o.dev && gone.has(`${ns}:${o.dev}`)));
       if (!present) add(ns, 'setup', { args: ['route', 'add', ...routeArgs(r)], reason: `route ${describeRoute(r)} on ${dName}` });
     }
+    // A namespace forwards only if told to; the host node is left as it is unless the topology says.
+    const wantForwarding = ns === ROOT ? dNode.forwarding : (dNode.forwarding ?? false);
+    if (wantForwarding !== undefined && wantForwarding !== (oNode?.forwarding ?? false)) add(ns, 'setup', forwardingStep(dName, wantForwarding));
   }
 
   const steps: Step[] = [];
@@ -243,6 +246,16 @@ export function plan(desiredInput: Topology, observedInput: Topology, ctx: PlanC
   steps.push(...phases.root, ...phases.rootTail);
   for (const ns of [...phases.setup.keys()].sort()) steps.push(...phases.setup.get(ns)!);
   return steps;
+}
+
+/** `sysctl -w` of IPv4 and IPv6 forwarding, as the routing tutorials type it. */
+function forwardingStep(node: string, on: boolean): Omit<Step, 'netns'> {
+  const v = on ? '1' : '0';
+  return {
+    program: 'sysctl',
+    args: ['-w', `net.ipv4.ip_forward=${v}`, `net.ipv6.conf.all.forwarding=${v}`],
+    reason: on ? `turn on IP forwarding on ${node}: it routes packets between its interfaces` : `turn off IP forwarding on ${node}`,
+  };
 }
 
 /** lo first, then the rest by name. */

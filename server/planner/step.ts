@@ -1,8 +1,10 @@
-/** One planned change: an `ip` command and why it is needed. */
+/** One planned change: a command and why it is needed. */
 export interface Step {
-  /** The namespace the command runs in (`ip -n NS ...`); undefined for the root namespace. */
+  /** The namespace the command runs in (`ip -n NS ...`, `ip netns exec NS ...`); undefined for the root namespace. */
   netns?: string;
-  /** The words after `ip [-n NS]`, e.g. ['addr', 'add', '10.0.1.0/24', 'dev', 'veth0']. */
+  /** The program; `ip` unless said. Only `ip` steps go into `ip -batch`. */
+  program?: 'ip' | 'sysctl';
+  /** The words after `ip [-n NS]` (or after the program), e.g. ['addr', 'add', '10.0.1.0/24', 'dev', 'veth0']. */
   args: string[];
   reason: string;
   /**
@@ -23,12 +25,14 @@ export interface Made {
   hostEnds?: string[];
 }
 
-/** The full argv, as `execFile('ip', ...)` takes it. */
+/** The full argv, program first: `ip -n NS ...`, or `ip netns exec NS sysctl ...` for another program. */
 export function stepArgv(step: Step): string[] {
-  return step.netns ? ['-n', step.netns, ...step.args] : [...step.args];
+  const program = step.program ?? 'ip';
+  if (program === 'ip') return step.netns ? ['ip', '-n', step.netns, ...step.args] : ['ip', ...step.args];
+  return step.netns ? ['ip', 'netns', 'exec', step.netns, program, ...step.args] : [program, ...step.args];
 }
 
 /** The command as a user would type it; every word is a validated name, so no quoting is needed. */
 export function commandLine(step: Step): string {
-  return ['ip', ...stepArgv(step)].join(' ');
+  return stepArgv(step).join(' ');
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO, vethlab } from '../support/kernel';
 import { realMachine } from './machine-fixture';
+import { LabRegistry } from '../../server/engine/lab-registry';
 
 let dataDir: string;
 let realBefore: string;
@@ -21,8 +22,9 @@ before(async () => {
 });
 
 after(async () => {
-  await cli(['labs', 'delete', 'alpha', 'beta']).catch(() => undefined);
-  await cli(['destroy']).catch(() => undefined);
+  // Every lab of the data directory goes, machine and all, before the directory: a machine without its record would be left running.
+  const registry = new LabRegistry({ dataDir });
+  for (const name of registry.names()) await registry.delete(name);
   await rm(dataDir, { recursive: true, force: true });
   assert.equal(realMachine(), realBefore);
 });
