@@ -56,6 +56,11 @@ export default function NodeInspector({ name, spec, topology, run, onRenamed, on
         </button>
       </div>
 
+      <label className="inspector-toggle" title="sysctl -w net.ipv4.ip_forward=1 (and IPv6): the node routes packets between its interfaces">
+        <input type="checkbox" checked={spec.forwarding === true} onChange={(e) => void run({ op: 'set-forwarding', node: name, on: e.target.checked })} />
+        IP forwarding (a router)
+      </label>
+
       <h3 className="inspector-subtitle">Interfaces</h3>
       {interfaces.length === 0 && <p className="muted small">None yet: drag from this node&apos;s handle to another node to add a veth pair.</p>}
       {interfaces.map(([iface, i]) => (

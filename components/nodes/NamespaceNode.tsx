@@ -9,7 +9,7 @@ function NamespaceNode({ data, selected }: NodeProps<NamespaceNodeType>) {
   return (
     <div className={`lab-node netns${selected ? ' selected' : ''}`} aria-label={`Namespace ${data.name}`}>
       <header className="lab-node-header">
-        <span className="node-kind">netns</span>
+        <span className="node-kind">{data.spec.forwarding ? 'router' : 'netns'}</span>
         <span className="node-name">{data.name}</span>
       </header>
       <NodeBody data={data} />

@@ -94,6 +94,8 @@ export function describeEdit(edit: LabEdit): string {
       return `set ${edit.node}:${edit.iface}${edit.rename && edit.rename !== edit.iface ? ` (renamed ${edit.rename})` : ''}`;
     case 'set-routes':
       return `set the routes of ${edit.node}`;
+    case 'set-forwarding':
+      return `turn IP forwarding ${edit.on ? 'on' : 'off'} on ${edit.node}`;
     case 'load':
       return 'load a topology file';
     case 'destroy':
@@ -130,6 +132,8 @@ function build(t: Topology, observed: Topology, edit: LabEdit, ctx: EditContext)
       return setInterface(t, observed, edit, ctx);
     case 'set-routes':
       return setRoutes(t, edit.node, edit.routes);
+    case 'set-forwarding':
+      return setForwarding(t, edit.node, edit.on);
     case 'destroy':
       return { ok: true, topology: { name: t.name, nodes: {}, links: [] } };
     case 'load':
@@ -312,6 +316,12 @@ function setInterface(t: Topology, observed: Topology, edit: Extract<LabEdit, { 
     endpoints: l.endpoints.map((e) => (e.node === edit.node && e.iface === edit.iface ? { node: e.node, iface: name } : e)) as [Endpoint, Endpoint],
   }));
   return { ok: true, topology: { ...t, nodes: { ...t.nodes, [edit.node]: { ...node, interfaces, routes } }, links } };
+}
+
+function setForwarding(t: Topology, name: string, on: boolean): EditResult {
+  const node = t.nodes[name];
+  if (!node || !Object.hasOwn(t.nodes, name)) return fail('node', `${q(name)} is not a node of the lab`);
+  return { ok: true, topology: { ...t, nodes: { ...t.nodes, [name]: { ...node, forwarding: on } } } };
 }
 
 function setRoutes(t: Topology, name: string, routes: RouteSpec[]): EditResult {

@@ -42,6 +42,7 @@ export const labEditSchema = z.discriminatedUnion('op', [
     up: z.boolean(),
   }),
   z.object({ op: z.literal('set-routes'), node: nodeName, routes: z.array(route).max(256) }),
+  z.object({ op: z.literal('set-forwarding'), node: nodeName, on: z.boolean() }),
   z.object({ op: z.literal('load'), yaml: z.string().max(MAX_TOPOLOGY_BYTES) }),
   z.object({ op: z.literal('destroy') }),
 ]);

@@ -156,10 +156,10 @@ function nodeForFile(node: NodeSpec): Record<string, unknown> {
   const ifaces = Object.entries(node.interfaces).filter(([name, spec]) => !isDefaultLoopback(node, name, spec));
   return {
     ...(node.kind === 'host' ? { kind: 'host' } : {}),
+    ...(node.forwarding !== undefined && (node.forwarding || node.kind === 'host') ? { forwarding: node.forwarding } : {}),
     ...(node.position ? { position: { x: Math.round(node.position.x) || 0, y: Math.round(node.position.y) || 0 } } : {}),
     ...(ifaces.length > 0 ? { interfaces: Object.fromEntries(ifaces.map(([name, spec]) => [name, interfaceForFile(spec)])) } : {}),
     ...(node.routes.length > 0 ? { routes: node.routes.map((r) => ({ to: r.to, ...(r.via ? { via: r.via } : {}), ...(r.dev ? { dev: r.dev } : {}) })) } : {}),
-    ...(node.forwarding !== undefined && (node.forwarding || node.kind === 'host') ? { forwarding: node.forwarding } : {}),
   };
 }
 

@@ -67,6 +67,7 @@ export function validateTopology(t: Topology): Result {
       ...normalizePosition(node.position, ['nodes', name, 'position'], report),
       interfaces: normalizeInterfaces(name, node.interfaces, report),
       routes: [],
+      ...(node.forwarding !== undefined ? { forwarding: node.forwarding } : {}),
     });
   }
 

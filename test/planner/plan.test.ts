@@ -224,6 +224,32 @@ const cases: { name: string; desired: () => Topology; observed: () => Topology; 
       'ip -n vnet2 link set x up',
     ],
   },
+  {
+    name: 'forwarding on a namespace is the routing tutorials\' sysctl, under ip netns exec',
+    desired: () => {
+      const t = twoNamespaces();
+      t.nodes.vnet1.forwarding = true;
+      return t;
+    },
+    observed: () => observedAfter(twoNamespaces()),
+    expect: ['ip netns exec vnet1 sysctl -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1'],
+  },
+  {
+    name: 'forwarding left out of the file turns it off again',
+    desired: () => twoNamespaces(),
+    observed: () => {
+      const t = observedAfter(twoNamespaces());
+      t.nodes.vnet1.forwarding = true;
+      return t;
+    },
+    expect: ['ip netns exec vnet1 sysctl -w net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0'],
+  },
+  {
+    name: "the host node's forwarding is left as it is unless the topology says",
+    desired: () => ({ name: 'h', nodes: { host: { kind: 'host', interfaces: {}, routes: [] } }, links: [] }),
+    observed: () => ({ name: 'h', nodes: { host: { kind: 'host', interfaces: {}, routes: [], forwarding: true } }, links: [] }),
+    expect: [],
+  },
 ];
 
 for (const c of cases) {

@@ -169,3 +169,18 @@ test("a fork bomb stops at the lab's pids limit; the server and the other lab ke
   for (let i = 0; i < 300 && current() > 10; i++) await new Promise((res) => setTimeout(res, 20));
   assert.ok(current() <= 10, `closing the terminal ended the bomb (${current()} processes left)`);
 });
+
+test("forwarding: the edit runs the tutorials' sysctl, and a sysctl typed in a terminal reaches the canvas", async () => {
+  const r = await client('default', ts.server.token);
+  assert.ok((await r.send('lab-edit', { op: 'add-node', kind: 'netns', name: 'router1' })).ok);
+  const on = await r.send('lab-edit', { op: 'set-forwarding', node: 'router1', on: true });
+  assert.ok(on.ok, JSON.stringify(on));
+  await r.waitForState((s) => s.topology.nodes.router1?.forwarding === true, 'router1 forwarding');
+  assert.ok(r.log.some((e) => e.text === 'ip netns exec router1 sysctl -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1' && e.status === 'ok'));
+  const opened = await openTerminal(r, { node: 'router1' });
+  assert.ok(opened.ok, JSON.stringify(opened));
+  const sh = new Screen(r, opened.id);
+  await sh.attach();
+  sh.type('sysctl -w net.ipv4.ip_forward=0\n');
+  await r.waitForState((s) => s.topology.nodes.router1 !== undefined && s.topology.nodes.router1.forwarding === undefined, 'router1 no longer forwarding, seen by the watcher');
+});
