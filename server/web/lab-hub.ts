@@ -7,6 +7,7 @@
 import type { Lab } from '../engine/lab';
 import { LabWatcher } from '../engine/lab-watcher';
 import { TerminalManager } from '../terminal/terminal-manager';
+import type { TrafficRate } from '../kernel/traffic-meter';
 import { LabChannel } from './lab-channel';
 import { attachLab } from './socket-handlers';
 import { attachTerminals } from './terminal-handlers';
@@ -44,7 +45,7 @@ export class LabHub {
     const hub = attachLab(this.channel, this.lab);
     const terminalHub = attachTerminals(this.channel, this.lab, this.terminals);
     this.detachers.push(() => hub.detach(), () => terminalHub.detach());
-    const onTraffic = (rates: Parameters<LabChannel['broadcast']>[1]) => this.channel.broadcast('traffic-update', rates as never);
+    const onTraffic = (rates: TrafficRate[]) => this.channel.broadcast('traffic-update', rates);
     this.watcher.on('traffic', onTraffic);
     this.detachers.push(() => this.watcher.off('traffic', onTraffic));
     await this.watcher.start();
