@@ -169,6 +169,7 @@ function Lab() {
       <Toolbar
         connected={editable}
         readOnly={readOnly}
+        canRead={connected}
         labName={lab.hello?.lab ?? ''}
         machine={lab.hello ? !lab.hello.realHost : false}
         onOpenMachineTerminal={() => void openTerminal(hostNodeName(topology))}

@@ -18,6 +18,8 @@ interface Props {
   connected: boolean;
   /** A view-only link: the toolbar says so. */
   readOnly: boolean;
+  /** Connected at all: reading the lab (exports) works for a view link too. */
+  canRead: boolean;
   /** The lab's name (its URL). */
   labName: string;
   /** The lab is a lab machine (not --real-host): it has a root shell of its own. */
@@ -105,10 +107,10 @@ export default function Toolbar(props: Props) {
             e.target.value = '';
           }}
         />
-        <button type="button" className="btn" onClick={() => props.onExport('yaml')} disabled={!connected}>
+        <button type="button" className="btn" onClick={() => props.onExport('yaml')} disabled={!props.canRead}>
           Export YAML
         </button>
-        <button type="button" className="btn" onClick={() => props.onExport('sh')} disabled={!connected}>
+        <button type="button" className="btn" onClick={() => props.onExport('sh')} disabled={!props.canRead}>
           Export script
         </button>
       </div>
