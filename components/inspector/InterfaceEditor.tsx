@@ -21,19 +21,22 @@ export default function InterfaceEditor({ node, iface, spec, run }: Props) {
   const [name, setName] = useState(iface);
   const [addresses, setAddresses] = useState<string[]>(spec.addresses);
   const [up, setUp] = useState(spec.up);
+  const [mtu, setMtu] = useState(String(spec.mtu ?? (iface === 'lo' ? 65536 : 1500)));
   const [busy, setBusy] = useState(false);
   const id = useId();
 
   const problems = addressListProblems(addresses);
   const nameProblem = name === iface ? null : interfaceNameProblem(name);
-  const invalid = !!nameProblem || problems.some((p) => p !== null);
-  const dirty = name !== iface || up !== spec.up || addresses.join('\n') !== spec.addresses.join('\n');
+  const shownMtu = String(spec.mtu ?? (iface === 'lo' ? 65536 : 1500));
+  const mtuProblem = /^\d{2,5}$/.test(mtu) && Number(mtu) >= 68 && Number(mtu) <= 65535 ? null : 'the MTU is a whole number of bytes from 68 to 65535';
+  const dirty = name !== iface || up !== spec.up || addresses.join('\n') !== spec.addresses.join('\n') || mtu !== shownMtu;
+  const invalid = !!nameProblem || problems.some((p) => p !== null) || mtuProblem !== null;
   const state = linkState(spec);
 
   const apply = async () => {
     if (invalid || !dirty || busy) return;
     setBusy(true);
-    await run({ op: 'set-interface', node, iface, rename: name !== iface ? name : undefined, addresses: addresses.map((a) => a.trim()), up });
+    await run({ op: 'set-interface', node, iface, rename: name !== iface ? name : undefined, addresses: addresses.map((a) => a.trim()), up, ...(mtu !== shownMtu ? { mtu: Number(mtu) } : {}) });
     setBusy(false);
   };
 
@@ -92,6 +95,12 @@ export default function InterfaceEditor({ node, iface, spec, run }: Props) {
           Add address
         </button>
       </fieldset>
+
+      <div className="iface-mtu">
+        <label htmlFor={`${id}-mtu`}>MTU</label>
+        <input id={`${id}-mtu`} className="mono" inputMode="numeric" value={mtu} onChange={(e) => setMtu(e.target.value)} aria-invalid={mtuProblem !== null} size={6} />
+        {mtuProblem && <span className="field-error">{mtuProblem}</span>}
+      </div>
 
       <div className="iface-editor-footer">
         <label className="switch">

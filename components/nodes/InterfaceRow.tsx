@@ -20,6 +20,7 @@ function InterfaceRow({ name, spec, dangling }: Props) {
       <span className="iface-name">{name}</span>
       <span className="iface-addrs">
         {spec.addresses.length === 0 ? <span className="muted">no address</span> : spec.addresses.map((a) => <span key={a}>{a}</span>)}
+        {spec.mtu !== undefined && <span className="iface-mtu-badge" title="MTU in bytes (not the default)">mtu {spec.mtu}</span>}
       </span>
       {dangling && (
         <span className="dangling-stub" title={`veth peer is in ${dangling.peer}, outside this lab`} aria-label={`peer outside the lab (${dangling.peer})`} role="img" />

@@ -54,6 +54,10 @@ function addresses(link: IpLink): string[] {
   return out.sort();
 }
 
+/** Default MTUs: shown only when an interface has another. */
+const ETHERNET_MTU = 1500;
+const LOOPBACK_MTU = 65536;
+
 function toInterface(link: IpLink): InterfaceSpec {
   const spec: InterfaceSpec = {
     addresses: addresses(link),
@@ -62,6 +66,8 @@ function toInterface(link: IpLink): InterfaceSpec {
     state: link.operstate,
   };
   if (link.address && link.link_type !== 'loopback') spec.mac = link.address;
+  const defaultMtu = link.link_type === 'loopback' ? LOOPBACK_MTU : ETHERNET_MTU;
+  if (link.mtu !== undefined && link.mtu !== defaultMtu) spec.mtu = link.mtu;
   if (link.stats64) {
     spec.stats = {
       rxPackets: link.stats64.rx.packets,

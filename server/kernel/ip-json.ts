@@ -12,6 +12,7 @@ export interface IpLink {
   ifname: string;
   flags: string[];
   operstate?: string;
+  mtu?: number;
   link_type?: string;
   address?: string;
   ifalias?: string;

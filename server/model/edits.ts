@@ -59,7 +59,7 @@ export function desiredFromObserved(observed: Topology): Topology {
     const interfaces: Record<string, InterfaceSpec> = {};
     for (const [iface, spec] of Object.entries(node.interfaces)) {
       const keep = linked.has(endpointKey({ node: name, iface })) || (node.kind === 'netns' && iface === LOOPBACK);
-      if (keep) interfaces[iface] = { addresses: [...spec.addresses], up: spec.up };
+      if (keep) interfaces[iface] = { addresses: [...spec.addresses], up: spec.up, ...(spec.mtu !== undefined ? { mtu: spec.mtu } : {}) };
     }
     const routes = node.routes.filter((r) => !r.dev || r.dev === LOOPBACK || Object.hasOwn(interfaces, r.dev)).map(copyRoute);
     nodes[name] = { kind: node.kind, ...(node.position ? { position: { ...node.position } } : {}), interfaces, routes, ...(node.forwarding !== undefined ? { forwarding: node.forwarding } : {}) };
@@ -308,7 +308,8 @@ function setInterface(t: Topology, observed: Topology, edit: Extract<LabEdit, { 
       return fail('rename', `${q(name)} is already an interface of this machine; pick another name for the host end`);
     }
   }
-  const spec: InterfaceSpec = { addresses: [...edit.addresses], up: edit.up };
+  const mtu = edit.mtu ?? node.interfaces[edit.iface].mtu;
+  const spec: InterfaceSpec = { addresses: [...edit.addresses], up: edit.up, ...(mtu !== undefined ? { mtu } : {}) };
   // The planner sees the cable under its new end name and renames the interface in place (see planner/renames.ts).
   const interfaces = Object.fromEntries(Object.entries(node.interfaces).map(([n, s]) => (n === edit.iface ? [name, spec] : [n, s])));
   const routes = node.routes.map((r) => (r.dev === edit.iface ? { ...r, dev: name } : r));

@@ -40,6 +40,8 @@ export const labEditSchema = z.discriminatedUnion('op', [
     rename: ifaceName.optional(),
     addresses: z.array(z.string().max(64)).max(64),
     up: z.boolean(),
+    /** MTU in bytes; absent keeps the interface's. */
+    mtu: z.number().int().min(68).max(65535).optional(),
   }),
   z.object({ op: z.literal('set-routes'), node: nodeName, routes: z.array(route).max(256) }),
   z.object({ op: z.literal('set-forwarding'), node: nodeName, on: z.boolean() }),

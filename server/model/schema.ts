@@ -22,6 +22,7 @@ export {
 const interfaceFile = z.strictObject({
   addresses: z.array(z.string()).nullish(),
   up: z.boolean().nullish(),
+  mtu: z.number().nullish(),
 });
 const positionFile = z.strictObject({ x: z.number(), y: z.number() });
 const routeFile = z.strictObject({ to: z.string(), via: z.string().optional(), dev: z.string().optional() });
@@ -77,7 +78,7 @@ export function parseTopologyObject(raw: unknown): Result {
           kind: node?.kind ?? 'netns',
           ...(node?.position ? { position: node.position } : {}),
           interfaces: Object.fromEntries(
-            Object.entries(node?.interfaces ?? {}).map(([iface, spec]) => [iface, { addresses: spec?.addresses ?? [], up: spec?.up ?? true }]),
+            Object.entries(node?.interfaces ?? {}).map(([iface, spec]) => [iface, { addresses: spec?.addresses ?? [], up: spec?.up ?? true, ...(spec?.mtu != null ? { mtu: spec.mtu } : {}) }]),
           ),
           routes: node?.routes ?? [],
           ...(typeof node?.forwarding === 'boolean' ? { forwarding: node.forwarding } : {}),

@@ -167,5 +167,6 @@ function interfaceForFile(spec: InterfaceSpec): Record<string, unknown> {
   return {
     ...(spec.addresses.length > 0 ? { addresses: [...spec.addresses] } : {}),
     ...(spec.up ? {} : { up: false }),
+    ...(spec.mtu !== undefined ? { mtu: spec.mtu } : {}),
   };
 }

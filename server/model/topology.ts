@@ -23,6 +23,8 @@ export interface InterfaceSpec {
   /** Normalized prefixes (`10.0.1.0/24`, `fd00::1/64`), sorted. */
   addresses: string[];
   up: boolean;
+  /** MTU in bytes (68 to 65535). Desired: absent leaves it as it is. Observed: present when not the kind's default (1500; lo 65536). */
+  mtu?: number;
   /** Observed only: `veth`, `loopback`, `bridge`, ... as the kernel reports it. */
   kind?: string;
   /** Observed only: the kernel's operstate (UP, DOWN, LOWERLAYERDOWN, UNKNOWN). */

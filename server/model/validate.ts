@@ -108,6 +108,10 @@ function normalizePosition(position: Position | undefined, path: PathPart[], rep
   return ok ? { position: { x: Math.round(position.x) || 0, y: Math.round(position.y) || 0 } } : {};
 }
 
+/** The kernel's bounds for an IPv4-capable interface's MTU, and the largest a veth takes. */
+export const MIN_MTU = 68;
+export const MAX_MTU = 65535;
+
 function normalizeInterfaces(node: string, interfaces: Record<string, InterfaceSpec>, report: Report): Record<string, InterfaceSpec> {
   const out = new Map<string, InterfaceSpec>();
   // Canonical address (no length) -> where it first appeared on this node.
@@ -133,7 +137,10 @@ function normalizeInterfaces(node: string, interfaces: Record<string, InterfaceS
       seen.set(key, { iface, text });
       prefixes.push(checked.prefix);
     });
-    out.set(iface, { addresses: prefixes.sort(comparePrefixes).map(formatPrefix), up: spec.up });
+    if (spec.mtu !== undefined && (!Number.isInteger(spec.mtu) || spec.mtu < MIN_MTU || spec.mtu > MAX_MTU)) {
+      report([...path, 'mtu'], spec.mtu, `mtu ${q(spec.mtu)} must be a whole number of bytes from ${MIN_MTU} to ${MAX_MTU}`);
+    }
+    out.set(iface, { addresses: prefixes.sort(comparePrefixes).map(formatPrefix), up: spec.up, ...(spec.mtu !== undefined ? { mtu: spec.mtu } : {}) });
   }
   return Object.fromEntries(out);
 }

@@ -227,6 +227,10 @@ export function plan(desiredInput: Topology, observedInput: Topology, ctx: PlanC
       for (const a of want.addresses) {
         if (!have?.addresses.includes(a)) add(ns, 'setup', { args: ['addr', 'add', a, 'dev', ifname], reason: `give ${ifname} on ${dName} the address ${a}` });
       }
+      // Before the link comes up, as one would type it; absent in the topology, the MTU is left as it is.
+      if (want.mtu !== undefined && want.mtu !== (have?.mtu ?? defaultMtu(ifname))) {
+        add(ns, 'setup', { args: ['link', 'set', 'dev', ifname, 'mtu', String(want.mtu)], reason: `set the MTU of ${ifname} on ${dName} to ${want.mtu} bytes` });
+      }
       const isUp = have?.up ?? false;
       if (want.up && !isUp) add(ns, 'setup', { args: ['link', 'set', ifname, 'up'], reason: ifname === LOOPBACK ? `bring up lo on ${dName}: traffic to its own addresses goes through it` : `bring up ${ifname} on ${dName}` });
       if (!want.up && isUp) add(ns, 'setup', { args: ['link', 'set', ifname, 'down'], reason: `take ${ifname} on ${dName} down` });
@@ -246,6 +250,11 @@ export function plan(desiredInput: Topology, observedInput: Topology, ctx: PlanC
   steps.push(...phases.root, ...phases.rootTail);
   for (const ns of [...phases.setup.keys()].sort()) steps.push(...phases.setup.get(ns)!);
   return steps;
+}
+
+/** What an interface has when observe reports no MTU. */
+function defaultMtu(ifname: string): number {
+  return ifname === LOOPBACK ? 65536 : 1500;
 }
 
 /** `sysctl -w` of IPv4 and IPv6 forwarding, as the routing tutorials type it. */

@@ -48,3 +48,16 @@ test('renaming veth1 to eth9 is `ip link set dev veth1 name eth9`: same ifindex,
   const again = await cli(['apply', renamed, '--dry-run']);
   assert.match(again.stdout, /nothing to do/);
 });
+
+test('an MTU in the file is set in the kernel, read back, exported, and re-applies to nothing', async () => {
+  const original = path.join(REPO, 'public/topologies/two-namespaces.yml');
+  const file = path.join(dataDir, 'mtu.yml');
+  await writeFile(file, (await readFile(original, 'utf8')).replace('veth0: {addresses: [10.0.1.0/24]}', 'veth0: {addresses: [10.0.1.0/24], mtu: 1400}'));
+  const applied = await cli(['apply', file]);
+  assert.equal(applied.code, 0, applied.stderr);
+  assert.match(applied.stdout, /ok {4}ip -n vnet0 link set dev veth0 mtu 1400/);
+  const r = await cli(['exec', 'vnet0', '--', 'ip', '-json', 'link', 'show', 'dev', 'veth0']);
+  assert.equal((JSON.parse(r.stdout) as { mtu: number }[])[0].mtu, 1400);
+  assert.match((await cli(['export'])).stdout, /veth0: \{addresses: \[10\.0\.1\.0\/24\], mtu: 1400\}/);
+  assert.match((await cli(['apply', file, '--dry-run'])).stdout, /nothing to do/);
+});

@@ -130,6 +130,15 @@ const cases: Case[] = [
     check: (t) => assert.ok(links(t).includes('host:veth1 <-> ns2:veth3'), links(t).join(', ')),
   },
   {
+    name: 'set-interface sets an MTU, and keeps the one there when it names none',
+    edit: { op: 'set-interface', node: 'ns1', iface: 'eth0', addresses: ['10.0.1.1/24'], up: true, mtu: 1400 },
+    check: (t) => {
+      assert.equal(t.nodes.ns1.interfaces.eth0.mtu, 1400);
+      const again = applyEdit(t, edit({ op: 'set-interface', node: 'ns1', iface: 'eth0', addresses: ['10.0.1.1/24'], up: false }), CTX);
+      assert.equal(ok(again).nodes.ns1.interfaces.eth0.mtu, 1400);
+    },
+  },
+  {
     name: 'delete-link removes both ends and the routes through them',
     edit: { op: 'delete-link', a: { node: 'ns2', iface: 'eth0' }, b: { node: 'ns1', iface: 'eth0' } },
     check: (t) => {

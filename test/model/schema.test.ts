@@ -226,3 +226,15 @@ test('input that is not a map', () => {
     assert.match(errors[0].message, raw === null ? /the file is empty/ : /must be a map/);
   }
 });
+
+test('mtu: 68 to 65535 whole bytes, named with its value when not; kept through a round trip', () => {
+  for (const mtu of [67, 65536, 1400.5, -1]) {
+    const bad = pair();
+    (bad.nodes as Record<string, { interfaces: Record<string, Record<string, unknown>> }>).vnet0.interfaces.veth0.mtu = mtu;
+    const e = errorAt(parseTopologyObject(bad), 'nodes.vnet0.interfaces.veth0.mtu');
+    assert.match(e.message, new RegExp(`mtu ${String(mtu).replace('.', '\\.')} must be a whole number of bytes from 68 to 65535`));
+  }
+  const good = pair();
+  (good.nodes as Record<string, { interfaces: Record<string, Record<string, unknown>> }>).vnet0.interfaces.veth0.mtu = 1400;
+  assert.equal(ok(parseTopologyObject(good)).nodes.vnet0.interfaces.veth0.mtu, 1400);
+});

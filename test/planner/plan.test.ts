@@ -250,6 +250,31 @@ const cases: { name: string; desired: () => Topology; observed: () => Topology; 
     observed: () => ({ name: 'h', nodes: { host: { kind: 'host', interfaces: {}, routes: [], forwarding: true } }, links: [] }),
     expect: [],
   },
+  {
+    name: 'an MTU is set before the link comes up; absent, it is left as it is',
+    desired: () => {
+      const t = twoNamespaces();
+      t.nodes.vnet0.interfaces.veth0.mtu = 1400;
+      return t;
+    },
+    observed: () => observedAfter(twoNamespaces()),
+    expect: ['ip -n vnet0 link set dev veth0 mtu 1400'],
+  },
+  {
+    name: 'an MTU already there plans nothing, and one not in the file is left alone',
+    desired: () => {
+      const t = twoNamespaces();
+      t.nodes.vnet0.interfaces.veth0.mtu = 1400;
+      return t;
+    },
+    observed: () => {
+      const t = observedAfter(twoNamespaces());
+      t.nodes.vnet0.interfaces.veth0.mtu = 1400;
+      t.nodes.vnet1.interfaces.veth1.mtu = 9000;
+      return t;
+    },
+    expect: [],
+  },
 ];
 
 for (const c of cases) {
