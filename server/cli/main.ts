@@ -9,7 +9,7 @@ import { constants as osConstants } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Lab } from '../engine/lab';
 import { DEFAULT_LAB, LabRegistry, labNameProblem } from '../engine/lab-registry';
-import { labShellArgv } from '../machine/lab-machine';
+import { endOrphanMachines, labShellArgv } from '../machine/lab-machine';
 import { netnsNameProblem } from '../model/names';
 import { stringifyTopology } from '../model/topology-file';
 import { formatError, formatErrors } from '../model/topology-errors';
@@ -210,6 +210,8 @@ async function labsCommand(rest: string[]): Promise<number> {
   const { values, positionals } = parse('labs', sub ? rest.slice(1) : rest, { topology: { type: 'string' }, port: { type: 'string', default: '3000' } }, sub ? Infinity : 0);
   const registry = registryOf(values);
   if (registry.realHost) throw new UsageError('labs: real-host mode has one lab; leave --real-host out');
+  const orphans = await endOrphanMachines();
+  if (orphans > 0) console.error(`# ended ${orphans} lab machine(s) whose lab directory is gone`);
   const port = Number(values.port);
   if (!/^\d{1,5}$/.test(values.port as string) || port > 65535) throw new UsageError(`--port: "${values.port}" is not a port number`);
   if (sub && positionals.length === 0) throw new UsageError(`labs ${sub} needs at least one lab NAME`);

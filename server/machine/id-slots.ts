@@ -6,7 +6,7 @@
  * not survive a reboot either); ranges that /etc/subuid or /etc/subgid give
  * to someone else are skipped.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 /** The first outside id of the first lab's range: high above every ordinary account and the usual subordinate ranges. */
@@ -46,8 +46,12 @@ function overlaps(a: { first: number; count: number }, b: { first: number; count
   return a.first < b.first + b.count && b.first < a.first + a.count;
 }
 
-/** Claims a free slot for `owner` (a lab's unique key) and returns it. */
-export function claimSlot(owner: string, dir = SLOT_DIR): number {
+/**
+ * Claims a free slot for `owner` (a lab's unique key) and returns it. `note`
+ * (the lab's directory) is kept beside the owner, so that a machine whose
+ * lab directory was deleted can be found and ended (`slots()`).
+ */
+export function claimSlot(owner: string, dir = SLOT_DIR, note = ''): number {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const taken = new Set(readdirSync(dir));
   const others = othersRanges();
@@ -61,7 +65,7 @@ export function claimSlot(owner: string, dir = SLOT_DIR): number {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue; // another process took it meanwhile
       throw e;
     }
-    writeSync(fd, owner);
+    writeSync(fd, note ? `${owner}\n${note}\n` : owner);
     closeSync(fd);
     return slot;
   }
@@ -71,10 +75,38 @@ export function claimSlot(owner: string, dir = SLOT_DIR): number {
 /** The owner recorded for a slot, or undefined when it is free. */
 export function slotOwner(slot: number, dir = SLOT_DIR): string | undefined {
   try {
-    return readFileSync(path.join(dir, String(slot)), 'utf8');
+    return readFileSync(path.join(dir, String(slot)), 'utf8').split('\n')[0];
   } catch {
     return undefined;
   }
+}
+
+export interface ClaimedSlot {
+  slot: number;
+  owner: string;
+  /** The lab directory noted at the claim ('' for none). */
+  note: string;
+  /** When it was claimed (ms since the epoch). */
+  claimedAt: number;
+}
+
+/** Every claimed slot. */
+export function slots(dir = SLOT_DIR): ClaimedSlot[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /^\d+$/.test(n));
+  } catch {
+    return [];
+  }
+  return names.flatMap((n) => {
+    try {
+      const file = path.join(dir, n);
+      const [owner, note = ''] = readFileSync(file, 'utf8').split('\n');
+      return [{ slot: Number(n), owner, note, claimedAt: statSync(file).mtimeMs }];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** Frees a slot if `owner` holds it. */

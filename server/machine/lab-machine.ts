@@ -20,7 +20,7 @@ import { mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync,
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabCgroup } from './lab-cgroup';
-import { claimSlot, rangeOf, releaseSlot } from './id-slots';
+import { claimSlot, rangeOf, releaseSlot, slots } from './id-slots';
 import type { Machine } from '../kernel/machine';
 
 const INIT_SCRIPT = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'lab-init.sh'), 'utf8');
@@ -190,7 +190,7 @@ export class LabMachine {
     if (this.running) return false;
     await this.cleanUp();
     const key = randomBytes(8).toString('hex');
-    const record: MachineRecord = { key, slot: claimSlot(key), cgroup: `lab-${key}` };
+    const record: MachineRecord = { key, slot: claimSlot(key, undefined, this.dir), cgroup: `lab-${key}` };
     // Recorded before the cgroup or any process exists.
     this.record = record;
     writeRecord(this.dir, record);
@@ -295,6 +295,30 @@ export class LabMachine {
       await sleep(2);
     }
   }
+}
+
+/** A slot younger than this may belong to a machine being made, whose record is not written yet. */
+const ORPHAN_GRACE_MS = 60_000;
+
+/**
+ * Ends lab machines whose lab is gone: the lab directory noted with their id
+ * range no longer records them (deleted by hand, or a test's temporary data
+ * directory removed while the machine ran). Returns how many were ended.
+ */
+export async function endOrphanMachines(now = Date.now()): Promise<number> {
+  let ended = 0;
+  for (const s of slots()) {
+    if (!s.note || now - s.claimedAt < ORPHAN_GRACE_MS) continue;
+    if (readRecord(s.note)?.key === s.owner) continue;
+    try {
+      await new LabCgroup(`lab-${s.owner}`).destroy();
+    } catch {
+      continue; // still dying; the next sweep gets it, and its id range stays claimed until then
+    }
+    releaseSlot(s.slot, s.owner);
+    ended++;
+  }
+  return ended;
 }
 
 /** PATH inside a lab: its own `sudo` first. */

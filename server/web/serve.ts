@@ -20,6 +20,7 @@ import { AccessPolicy, hostForUrl, tokenDigest, type Grant } from './access';
 import { LABS_PAGE_PATH, labOfPath, passGate, sendHtml, sendText } from './http-gate';
 import type { LabSocket, SocketData } from './lab-channel';
 import { LabHub } from './lab-hub';
+import { endOrphanMachines } from '../machine/lab-machine';
 import type { TerminalManager } from '../terminal/terminal-manager';
 
 export interface ServeOptions {
@@ -127,6 +128,8 @@ const LAB_NAMESPACE = /^\/lab\/([a-z0-9][a-z0-9-]{0,30})$/;
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const registry = new LabRegistry({ dataDir: opts.dataDir, realHost: opts.realHost, persistentReaders: true });
+  const orphans = await endOrphanMachines();
+  if (orphans > 0 && !opts.quiet) console.error(`ended ${orphans} lab machine(s) whose lab directory is gone`);
   const topology = opts.topologyFile ? await readTopology(opts.topologyFile) : undefined;
 
   const hubs = new Map<string, Promise<LabHub>>();

@@ -7,7 +7,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
-import { LabMachine } from '../../server/machine/lab-machine';
+import { endOrphanMachines, LabMachine } from '../../server/machine/lab-machine';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { LAB_PIDS_MAX } from '../../server/machine/lab-cgroup';
 import { ID_BASE, IDS_PER_LAB } from '../../server/machine/id-slots';
 import { makeLabs, realMachine, sh, type LabsFixture } from './machine-fixture';
@@ -86,4 +89,21 @@ test('a machine whose record outlived it (a crash while it was made) is cleaned 
   assert.notEqual(fresh.pid, old);
   for (const dir of cgroup.dirs) assert.ok(!existsSync(dir), 'the old cgroup is gone');
   await fresh.destroy();
+});
+
+test('a machine whose lab directory was deleted is found and ended; running labs are left alone', async () => {
+  const keep = fx.lab('m4');
+  await keep.ensureMachine();
+  const dir = mkdtempSync(path.join(tmpdir(), 'vlm-orphan-'));
+  const orphan = new LabMachine({ dir: path.join(dir, 'lab'), name: 'orphan' });
+  await orphan.ensure();
+  const cgroup = orphan.cgroup!;
+  const pid = orphan.pid!;
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(await endOrphanMachines(Date.now()), 0, 'a young machine may still be being made: left alone');
+  const ended = await endOrphanMachines(Date.now() + 120_000);
+  assert.equal(ended, 1);
+  assert.ok(!existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '), 'its first process is gone');
+  for (const d of cgroup.dirs) assert.ok(!existsSync(d), `${d} is removed`);
+  assert.ok(keep.machineHandle!.running, "a lab whose directory is there keeps running");
 });
