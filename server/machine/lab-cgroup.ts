@@ -129,11 +129,6 @@ export class LabCgroup {
     return this.dirs.map((d) => path.join(d, 'cgroup.procs'));
   }
 
-  /** Moves a process into the lab's groups. */
-  add(pid: number): void {
-    for (const file of this.procsFiles()) writeFileSync(file, String(pid));
-  }
-
   exists(): boolean {
     return this.dirs.some((d) => existsSync(d));
   }

@@ -154,11 +154,6 @@ export class LabMachine {
     return this.record ? new LabCgroup(this.record.cgroup) : undefined;
   }
 
-  /** The outside uid of root inside. */
-  get rootUid(): number | undefined {
-    return this.record ? rangeOf(this.record.slot).first : undefined;
-  }
-
   /** What the kernel adapters need: how to run `ip` inside and where the lab's /run/netns is. */
   machine(): Machine {
     const pid = this.pid;

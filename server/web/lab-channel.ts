@@ -41,9 +41,4 @@ export class LabChannel extends EventEmitter<{ connection: [LabSocket] }> {
     const nsp = this.nsp;
     return { emit: (...args) => (nsp ? nsp.to(room).emit(...args) : true) };
   }
-
-  /** Ends every socket of the lab (it was deleted). */
-  disconnectAll(): void {
-    this.nsp?.disconnectSockets(true);
-  }
 }
