@@ -207,3 +207,37 @@ test("output redirected to a file (it carries the tokens) is made readable by it
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+test('real host: kill -9 of the server in the middle of an edit; after a restart the load finishes and destroy leaves nothing', async () => {
+  const dataDir = await makeDataDir();
+  const prefix = `vlr${tag()}`;
+  const linear = linearTopology(prefix, 60);
+  const yaml = stringifyTopology(linear.topology);
+  const ours = () => netnsNames().filter((n) => n.startsWith(prefix)).length;
+  let first: Child | undefined;
+  let second: Child | undefined;
+  try {
+    first = await spawnServer(dataDir);
+    const client = await connect(first.base, { auth: { token: first.token } });
+    void client.send('lab-edit', { op: 'load', yaml }).catch(() => undefined);
+    const deadline = Date.now() + WAIT_MS;
+    while (ours() < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await kill(first, 'SIGKILL');
+    client.close();
+    const addressed = Object.values((await realHostLab(dataDir).observe()).topology.nodes).reduce((n, node) => n + Object.values(node.interfaces).filter((i) => i.addresses.length > 0).length, 0);
+    assert.ok(ours() >= 20 && addressed < 118, `killed half-way: ${ours()} namespaces, ${addressed} of 118 ends addressed`);
+
+    second = await spawnServer(dataDir);
+    const again = await connect(second.base, { auth: { token: second.token } });
+    assert.equal(Object.keys(again.states[0].topology.nodes).length, ours(), 'the restarted server owns what the killed one made');
+    assert.deepEqual(await again.send('lab-edit', { op: 'load', yaml }), { ok: true }, 'loading again finishes the lab');
+    await again.waitForState((s) => Object.keys(s.topology.nodes).length === 60 && s.topology.links.length === 59, 'the whole chain');
+    assert.deepEqual(await again.send('lab-edit', { op: 'destroy' }), { ok: true });
+    again.close();
+    assert.equal(ours(), 0, 'destroy removed every namespace, also those the killed server made');
+  } finally {
+    await kill(first, 'SIGKILL');
+    await kill(second, 'SIGTERM');
+    await destroyLab(dataDir, linear.names);
+  }
+});
