@@ -210,6 +210,7 @@ function Lab() {
           onSelect={setSelection}
           onOpenTerminal={(node) => void openTerminal(node)}
           onPing={(node, target) => void openTerminal(node, target)}
+          readOnly={readOnly}
         />
       </main>
       <div className="splitter" {...bottom.separatorProps} />

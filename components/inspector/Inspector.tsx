@@ -13,6 +13,8 @@ interface Props {
   onSelect(selection: Selection): void;
   onOpenTerminal(node: string): void;
   onPing(node: string, target: string): void;
+  /** A view-only link: everything shows, nothing can be changed (the server refuses it anyway). */
+  readOnly?: boolean;
 }
 
 function Legend() {
@@ -45,7 +47,7 @@ function Legend() {
 }
 
 /** The right-hand panel: the selected node or link, or a legend. */
-export default function Inspector({ selection, topology, traffic, run, onSelect, onOpenTerminal, onPing }: Props) {
+export default function Inspector({ selection, topology, traffic, run, onSelect, onOpenTerminal, onPing, readOnly = false }: Props) {
   let content = <Legend />;
   if (topology && selection?.kind === 'node' && topology.nodes[selection.id]) {
     content = (
@@ -66,7 +68,11 @@ export default function Inspector({ selection, topology, traffic, run, onSelect,
   }
   return (
     <aside className="inspector" aria-label="Inspector">
-      {content}
+      {readOnly && <p className="inspector-readonly">View-only link: the lab is shown as it is and cannot be changed from here.</p>}
+      {/* A disabled fieldset disables every field and button inside it at once. */}
+      <fieldset className="inspector-fieldset" disabled={readOnly}>
+        {content}
+      </fieldset>
     </aside>
   );
 }

@@ -94,3 +94,17 @@ test('seed 000 with its sudo, in a second lab opened by its own link', async () 
   await screenshot(page, 'lab-machine-seed-000.png');
   assert.equal(realMachine(), realBefore);
 });
+
+test('a view link shows the lab read-only: no editing in the toolbar or the inspector', async () => {
+  const { page, server } = lab!;
+  await page.goto(server.labUrl('default', 'view'));
+  await until('the view-only badge', async () => (await page.locator('.brand-readonly').count()) === 1);
+  assert.equal(await page.getByRole('button', { name: 'Add namespace', exact: true }).isDisabled(), true);
+  assert.equal(await page.getByRole('button', { name: 'Lab terminal', exact: true }).isDisabled(), true);
+  assert.equal(await page.getByRole('button', { name: 'Export YAML', exact: true }).isDisabled(), false, 'reading the lab is allowed');
+  await until('vnet0 on the canvas', async () => (await node(page, 'vnet0').count()) === 1);
+  await node(page, 'vnet0').locator('.lab-node-header').click();
+  await until('the inspector says it is view-only', async () => /View-only link/.test(await page.getByRole('complementary', { name: 'Inspector' }).innerText()));
+  assert.equal(await page.getByRole('complementary', { name: 'Inspector' }).getByRole('button', { name: 'Open terminal' }).isDisabled(), true);
+  await screenshot(page, 'lab-machine-view-only.png');
+});
