@@ -232,8 +232,7 @@ export class Lab extends EventEmitter<LabEvents> {
   }
 
   private async applyNow(desired: Topology, opts: ApplyOptions, observed?: Observation): Promise<ApplyResult> {
-    const before = this.machine();
-    let observation = observed ?? (await this.observeReporting());
+    const observation = observed ?? (await this.observeReporting());
     const errors = preflight(desired, observation.facts, { realHost: this.realHost });
     if (errors.length > 0) return { ok: false, steps: [], errors };
     const steps = plan(desired, observation.topology, { mark: this.mark, unmarked: observation.unmarked });
@@ -241,7 +240,6 @@ export class Lab extends EventEmitter<LabEvents> {
 
     this.store.update(diagramOf(this.store.record, desired));
     const machine = await this.ensureMachine();
-    if (machine !== before) observation = await this.observe();
     if (opts.label) this.log.append([{ source: 'info', status: 'info', text: `${opts.label}: ${countOf(steps, 'nothing to change')}` }]);
     if (this.realHost) this.recordPending(steps);
     const result = await this.run(machine, steps, opts.label ?? 'applying');
