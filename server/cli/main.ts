@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Lab } from '../engine/lab';
-import { DEFAULT_LAB, LabRegistry, labNameProblem } from '../engine/lab-registry';
+import { DEFAULT_LAB, LabRegistry, labNameProblem, labPath } from '../engine/lab-registry';
 import { endOrphanMachines, labShellArgv } from '../machine/lab-machine';
 import { netnsNameProblem } from '../model/names';
 import { stringifyTopology } from '../model/topology-file';
@@ -202,7 +202,7 @@ async function nodeCommand(lab: Lab, node: string, program: string[] | undefined
 }
 
 function labUrl(port: number, name: string, token: string): string {
-  return `http://127.0.0.1:${port}${name === DEFAULT_LAB ? '/' : `/lab/${name}`}?token=${token}`;
+  return `http://127.0.0.1:${port}${labPath(name)}?token=${token}`;
 }
 
 async function labsCommand(rest: string[]): Promise<number> {

@@ -28,6 +28,11 @@ export interface LabTokens {
   view: string;
 }
 
+/** A lab's page: `/` for the default lab, `/lab/NAME` for the others. */
+export function labPath(name: string): string {
+  return name === DEFAULT_LAB ? '/' : `/lab/${name}`;
+}
+
 export function labNameProblem(name: string): string | null {
   if (LAB_NAME.test(name)) return null;
   return `lab name ${JSON.stringify(name.slice(0, 64))} must be 1 to 31 lower-case letters, digits or dashes, starting with a letter or digit`;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { statSync } from 'node:fs';
 import { Server } from 'socket.io';
 import type { Lab } from '../engine/lab';
-import { DEFAULT_LAB, LabRegistry } from '../engine/lab-registry';
+import { DEFAULT_LAB, LabRegistry, labPath } from '../engine/lab-registry';
 import { readTopologyFile } from '../engine/topology-source';
 import { formatErrors } from '../model/topology-errors';
 import { MAX_SOCKET_MESSAGE_BYTES } from '../protocol';
@@ -265,7 +265,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : hostForUrl(opts.host);
   const base = `http://${shownHost}:${port}`;
-  const labUrl = (name: string, role: 'edit' | 'view' = 'edit') => `${base}${name === DEFAULT_LAB ? '/' : `/lab/${name}`}?token=${registry.tokens(name)[role]}`;
+  const labUrl = (name: string, role: 'edit' | 'view' = 'edit') => `${base}${labPath(name)}?token=${registry.tokens(name)[role]}`;
   const url = labUrl(DEFAULT_LAB);
   const adminUrl = `${base}${LABS_PAGE_PATH}?token=${registry.adminToken()}`;
   if (!opts.quiet) {
@@ -310,7 +310,7 @@ function labsPage(registry: LabRegistry): string {
     .names()
     .map((name) => {
       const t = registry.tokens(name);
-      const path = name === DEFAULT_LAB ? '/' : `/lab/${name}`;
+      const path = labPath(name);
       return `<tr><td><a href="${esc(path)}">${esc(name)}</a></td><td><a href="${esc(path)}?token=${t.edit}">edit link</a></td><td><a href="${esc(path)}?token=${t.view}">view link</a></td></tr>`;
     })
     .join('\n');
