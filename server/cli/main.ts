@@ -11,11 +11,10 @@ import type { Lab } from '../engine/lab';
 import { DEFAULT_LAB, LabRegistry, labNameProblem, labPath } from '../engine/lab-registry';
 import { endOrphanMachines, labShellArgv } from '../machine/lab-machine';
 import { netnsNameProblem } from '../model/names';
-import { stringifyTopology } from '../model/topology-file';
 import { formatError, formatErrors } from '../model/topology-errors';
 import { readTopologyFile } from '../engine/topology-source';
-import { exportShellScript } from '../export/shell-script';
-import { commandLine } from '../planner/step';
+import { exportLab } from '../export/export-lab';
+import { commandLine } from '../model/step';
 import { statusTable } from './status-table';
 import type { LogEntry } from '../engine/command-log';
 import type { ApplyResult } from '../engine/lab';
@@ -314,7 +313,7 @@ async function main(argv: string[]): Promise<number> {
       if (format !== 'yaml' && format !== 'sh') throw new UsageError(`--format: "${format}" is not a format; use yaml or sh`);
       const { lab } = labOf(values);
       const { topology } = await lab.observe();
-      process.stdout.write(format === 'yaml' ? stringifyTopology(topology) : exportShellScript(topology, lab.mark));
+      process.stdout.write(exportLab(topology, format, lab.mark));
       return 0;
     }
     case 'destroy': {

@@ -5,11 +5,11 @@
  * lab owns what carries its mark, what its record names, and what a run was
  * about to create when it was interrupted (the record's `pending`).
  */
-import { buildTopology } from '../kernel/build-topology';
+import { buildTopology, isOwnedHostLink } from '../kernel/build-topology';
 import { listNamespaces, type NamedNamespace } from '../kernel/namespaces';
 import { readNamespaceWith, type NamespaceReaders } from '../kernel/namespace-readers';
 import type { NamespaceReading } from '../kernel/ip-json';
-import { namespaceMark, readNamespace, readNamespaces } from '../kernel/observe';
+import { namespaceMark, readNamespace, readNamespaces, withQdiscs } from '../kernel/observe';
 import type { Machine } from '../kernel/machine';
 import { emptyTopology, type Topology } from '../model/topology';
 import type { KernelFacts } from './preflight';
@@ -92,7 +92,7 @@ export class LabObserver {
       const ownedNames = new Set(owned.map((r) => r.netns!));
       for (const n of candidates) if (!ownedNames.has(n.name) && readings.some((r) => r.netns === n.name)) this.foreignInodes.set(n.inode, Date.now());
       const inodes = Object.fromEntries(all.filter((n) => ownedNames.has(n.name)).map((n) => [n.name, n.inode]));
-      const pendingEnds = root.links.filter((l) => record.pending.hostEnds.includes(l.ifname) && l.linkinfo?.info_kind === 'veth');
+      const pendingEnds = root.links.filter((l) => record.pending.hostEnds.includes(l.ifname) && isOwnedHostLink(l, undefined));
       unmarked.push(...pendingEnds.filter((l) => l.ifalias !== mark).map((l) => `host:${l.ifname}`));
       const hostEnds = root.links.filter((l) => l.ifalias === mark || pendingEnds.includes(l)).map((l) => l.ifname).sort();
       this.store.update({ namespaces: inodes, hostEnds });
@@ -111,7 +111,7 @@ export class LabObserver {
 
   private read(machine: Machine, netns: string | undefined): Promise<NamespaceReading> {
     const readers = this.readers();
-    return readers ? readNamespaceWith(readers, netns) : readNamespace(netns, machine);
+    return readers ? readNamespaceWith(readers, netns).then((r) => withQdiscs(r, machine)) : readNamespace(netns, machine);
   }
 
   /** Reads several namespaces; one that vanished while being read is left out. */

@@ -17,13 +17,15 @@ import { NamespaceReaders } from '../kernel/namespace-readers';
 import { namespaceMark } from '../kernel/observe';
 import { runSteps, type RunResult } from '../kernel/runner';
 import { readBatch } from '../kernel/ip';
+import { kernelCapabilities } from '../kernel/capabilities';
 import { REAL_HOST, type Machine } from '../kernel/machine';
 import { LabMachine } from '../machine/lab-machine';
 import { describeChanges } from '../model/topology-diff';
 import { plan } from '../planner/plan';
 import { planDestroy } from '../planner/destroy-plan';
-import { commandLine, type Step } from '../planner/step';
-import type { Position, Topology } from '../model/topology';
+import { commandLine, type Step } from '../model/step';
+import { isNamespaceKind, type Position, type Topology } from '../model/topology';
+import { kindModule } from '../model/kinds/kinds';
 
 export type { Changes, Observation } from './lab-observer';
 
@@ -76,8 +78,8 @@ export interface TakenNames {
 function takenNames({ topology, facts }: Observation): TakenNames {
   const own = Object.values(topology.nodes);
   return {
-    hostInterfaces: [...facts.foreign.hostInterfaces, ...own.filter((n) => n.kind === 'host').flatMap((n) => Object.keys(n.interfaces))],
-    namespaces: [...facts.foreignNamespaces, ...Object.keys(topology.nodes).filter((n) => topology.nodes[n].kind === 'netns')],
+    hostInterfaces: [...facts.foreign.hostInterfaces, ...own.filter((n) => kindModule(n.kind).inRoot).flatMap((n) => Object.keys(n.interfaces))],
+    namespaces: [...facts.foreignNamespaces, ...Object.keys(topology.nodes).filter((n) => isNamespaceKind(topology.nodes[n].kind))],
   };
 }
 
@@ -233,7 +235,9 @@ export class Lab extends EventEmitter<LabEvents> {
 
   private async applyNow(desired: Topology, opts: ApplyOptions, observed?: Observation): Promise<ApplyResult> {
     const observation = observed ?? (await this.observeReporting());
-    const errors = preflight(desired, observation.facts, { realHost: this.realHost });
+    const needsNetem = desired.links.some((l) => l.netem?.some((n) => n !== null));
+    const netem = needsNetem ? (await kernelCapabilities()).netem : true;
+    const errors = preflight(desired, observation.facts, { realHost: this.realHost, netem });
     if (errors.length > 0) return { ok: false, steps: [], errors };
     const steps = plan(desired, observation.topology, { mark: this.mark, unmarked: observation.unmarked });
     if (opts.dryRun) return { ok: true, steps };
@@ -371,10 +375,10 @@ function countOf(steps: Step[], none: string): string {
   return steps.length === 0 ? none : `${steps.length} command${steps.length === 1 ? '' : 's'}`;
 }
 
-/** The names of the root's veth ends that carry the lab's mark (or that a run was about to make). */
+/** The names of the root's veth ends and bridges that carry the lab's mark (or that a run was about to make). */
 async function readHostEnds(mark: string, pending: readonly string[]): Promise<string[]> {
-  const [veths] = (await readBatch(undefined, ['link show type veth'])) as { ifname: string; ifalias?: string }[][];
-  return veths.filter((l) => l.ifalias === mark || pending.includes(l.ifname)).map((l) => l.ifname).sort();
+  const [veths, bridges] = (await readBatch(undefined, ['link show type veth', 'link show type bridge'])) as { ifname: string; ifalias?: string }[][];
+  return [...veths, ...bridges].filter((l) => l.ifalias === mark || pending.includes(l.ifname)).map((l) => l.ifname).sort();
 }
 
 /** The diagram-only data a topology carries, merged into the record. */

@@ -5,7 +5,7 @@
  * Inside a lab machine everything is the lab's, and nothing reaches the real
  * machine, so there is nothing to check. Pure: the facts come from observe.
  */
-import type { Topology } from '../model/topology';
+import { isNamespaceKind, type Topology } from '../model/topology';
 import { parseAddress, parsePrefix, prefixesOverlap, type Prefix } from '../model/prefix';
 import type { ForeignFacts } from '../kernel/build-topology';
 import type { TopologyError } from '../model/topology-errors';
@@ -25,16 +25,24 @@ function parsed(list: string[]): Prefix[] {
 /** Host routes shorter than this capture a large share of the machine's traffic (IPv4 /8, IPv6 /16). */
 export const MIN_HOST_ROUTE_PREFIX = { 4: 8, 6: 16 } as const;
 
-export function preflight(desired: Topology, facts: KernelFacts, mode: { realHost: boolean } = { realHost: true }): PreflightError[] {
-  if (!mode.realHost) return [];
+/** Why this kernel cannot give the topology its netem; in any mode. */
+export const NO_NETEM = 'this kernel has no netem (the sch_netem module, CONFIG_NET_SCH_NETEM), so cables cannot be impaired here; load it with "modprobe sch_netem" on the machine, or remove the netem settings';
+
+export function preflight(desired: Topology, facts: KernelFacts, mode: { realHost: boolean; netem?: boolean } = { realHost: true }): PreflightError[] {
   const errors: PreflightError[] = [];
+  if (mode.netem === false) {
+    desired.links.forEach((link, i) => {
+      if (link.netem?.some((n) => n !== null)) errors.push({ path: `links[${i}].netem`, value: link.netem, message: NO_NETEM });
+    });
+  }
+  if (!mode.realHost) return errors;
   const foreignNs = new Set(facts.foreignNamespaces);
   const foreignIfaces = new Set(facts.foreign.hostInterfaces);
   const foreignRoutes = facts.foreign.hostRoutes.map((r) => ({ ...r, prefix: parsePrefix(r.to) })).filter((r) => r.prefix);
   const foreignAddrs = parsed(facts.foreign.hostAddresses);
 
   for (const [name, node] of Object.entries(desired.nodes)) {
-    if (node.kind === 'netns') {
+    if (isNamespaceKind(node.kind)) {
       if (foreignNs.has(name)) {
         errors.push({
           path: `nodes.${name}`,
@@ -44,7 +52,7 @@ export function preflight(desired: Topology, facts: KernelFacts, mode: { realHos
       }
       continue;
     }
-    if (node.forwarding !== undefined) {
+    if (node.kind === 'host' && node.forwarding !== undefined) {
       errors.push({ path: `nodes.${name}.forwarding`, value: node.forwarding, message: `forwarding on the host node would change the real machine's own forwarding; in real-host mode only namespaces can be routers` });
     }
     const hostAddrs: Prefix[] = [];

@@ -6,7 +6,7 @@
  */
 import { emptyTopology, type Topology } from '../model/topology';
 import { plan } from '../planner/plan';
-import { commandLine } from '../planner/step';
+import { commandLine } from '../model/step';
 
 export function exportShellScript(topology: Topology, mark?: string): string {
   const steps = plan(topology, emptyTopology(topology.name), { mark }).filter((s) => !s.bookkeeping || (mark !== undefined && s.args.includes('alias')));

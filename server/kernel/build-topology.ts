@@ -2,8 +2,10 @@
  * Turns raw kernel readings into the topology model. Pure: the readings come
  * from observe.ts (or from test fixtures).
  */
-import { LOOPBACK, type DanglingEnd, type InterfaceSpec, type LinkSpec, type NodeSpec, type Position, type RouteSpec, type Topology } from '../model/topology';
+import { LOOPBACK, type DanglingEnd, type InterfaceSpec, type LinkSpec, type NetemSpec, type NodeSpec, type Position, type RouteSpec, type Topology } from '../model/topology';
 import { parseAddress, parsePrefix } from '../model/prefix';
+import { netemFromTc, type TcNetemOptions } from '../model/netem';
+import { observedNamespaceKind } from '../model/kinds/namespace';
 import type { IpLink, IpRoute, NamespaceReading } from './ip-json';
 
 export interface BuildOptions {
@@ -36,8 +38,11 @@ const DEFAULT_LOOPBACK_ADDRESSES = new Set(['127.0.0.1/8', '::1/128']);
 /** Routes the kernel or a daemon made, which the lab neither reports nor removes. */
 const FOREIGN_ROUTE_PROTOCOLS = new Set(['kernel', 'ra', 'redirect', 'dhcp']);
 
+/** Kinds of root-namespace device a lab makes: veth ends (the host's and bridge ports) and bridges. */
+const OWNED_ROOT_KINDS = new Set(['veth', 'bridge']);
+
 export function isOwnedHostLink(link: IpLink, mark: string | undefined, pending: readonly string[] = []): boolean {
-  if (link.linkinfo?.info_kind !== 'veth') return false;
+  if (!OWNED_ROOT_KINDS.has(link.linkinfo?.info_kind ?? '')) return false;
   return mark === undefined || link.ifalias === mark || pending.includes(link.ifname);
 }
 
@@ -79,6 +84,10 @@ function toInterface(link: IpLink): InterfaceSpec {
   return spec;
 }
 
+function withKernelRoutes(routes: RouteSpec[]): { kernelRoutes?: RouteSpec[] } {
+  return routes.length > 0 ? { kernelRoutes: routes } : {};
+}
+
 export function routeTarget(r: IpRoute): string {
   const v6 = r.pref !== undefined || (r.gateway?.includes(':') ?? false) || r.dst.includes(':');
   if (r.dst === 'default') return v6 ? '::/0' : 'default';
@@ -108,6 +117,27 @@ function toRoutes(reading: NamespaceReading, devs: Set<string>): RouteSpec[] {
   return out.sort((a, b) => `${a.to} ${a.via ?? ''} ${a.dev ?? ''}`.localeCompare(`${b.to} ${b.via ?? ''} ${b.dev ?? ''}`));
 }
 
+/** The routes the kernel made for the node's addresses (`proto kernel`), IPv6 link-local and multicast aside. */
+function kernelRoutes(reading: NamespaceReading, devs: Set<string>): RouteSpec[] {
+  const out: RouteSpec[] = [];
+  for (const r of reading.routes) {
+    if (!isMainTable(r) || r.protocol !== 'kernel' || !r.dev || !devs.has(r.dev) || r.dev === LOOPBACK) continue;
+    const to = routeTarget(r);
+    if (to.startsWith('fe80:') || to.startsWith('ff00:')) continue;
+    out.push({ to, dev: r.dev });
+  }
+  return out.sort((a, b) => `${a.to} ${a.dev}`.localeCompare(`${b.to} ${b.dev}`));
+}
+
+/** The netem on each device of a namespace, from its qdiscs. */
+function netemByDev(reading: NamespaceReading): Map<string, NetemSpec> {
+  const out = new Map<string, NetemSpec>();
+  for (const q of reading.qdiscs ?? []) {
+    if (q.kind === 'netem' && q.root && q.dev) out.set(q.dev, netemFromTc((q.options ?? {}) as TcNetemOptions));
+  }
+  return out;
+}
+
 interface End {
   ns: string; // '' = root
   link: IpLink;
@@ -117,7 +147,11 @@ interface End {
 /** Pairs veth ends across namespaces using each namespace's nsid table and the peer ifindex. */
 function pairVeths(ends: End[]): { pairs: [End, End][]; dangling: { end: End; peer: string }[] } {
   const byNsIndex = new Map<string, End>();
-  for (const e of ends) byNsIndex.set(`${e.ns}#${e.link.ifindex}`, e);
+  const byNsName = new Map<string, End>();
+  for (const e of ends) {
+    byNsIndex.set(`${e.ns}#${e.link.ifindex}`, e);
+    byNsName.set(`${e.ns}#${e.link.ifname}`, e);
+  }
   const done = new Set<End>();
   const pairs: [End, End][] = [];
   const dangling: { end: End; peer: string }[] = [];
@@ -130,7 +164,10 @@ function pairVeths(ends: End[]): { pairs: [End, End][]; dangling: { end: End; pe
     if (done.has(e)) continue;
     let peer: End | undefined;
     const ns = peerNs(e);
-    if (ns !== null) {
+    if (e.link.link_netnsid === undefined && typeof e.link.link === 'string') {
+      // Both ends in one namespace (a loop): ip names the peer instead of giving its index.
+      peer = byNsName.get(`${e.ns}#${e.link.link}`);
+    } else if (ns !== null) {
       peer = byNsIndex.get(`${ns}#${e.link.link_index}`);
     } else {
       // The peer's namespace has no name from here: the root, or a namespace outside the lab.
@@ -151,7 +188,11 @@ function pairVeths(ends: End[]): { pairs: [End, End][]; dangling: { end: End; pe
 export function buildTopology(root: NamespaceReading, owned: NamespaceReading[], opts: BuildOptions): { topology: Topology; foreign: ForeignFacts } {
   const nodes: Record<string, NodeSpec> = {};
   const ends: End[] = [];
-  const nodeOfNs = (ns: string) => (ns === '' ? opts.hostName : ns);
+  const rootLinks = root.links.filter((l) => isOwnedHostLink(l, opts.mark, opts.pendingHostEnds));
+  const bridges = rootLinks.filter((l) => l.linkinfo?.info_kind === 'bridge');
+  const bridgeNames = new Set(bridges.map((b) => b.ifname));
+  /** The node a veth end belongs to: its namespace, a bridge it is a port of, or the host. */
+  const nodeOfEnd = (e: End) => (e.ns !== '' ? e.ns : e.link.master && bridgeNames.has(e.link.master) ? e.link.master : opts.hostName);
 
   for (const reading of owned) {
     const ns = reading.netns!;
@@ -160,30 +201,54 @@ export function buildTopology(root: NamespaceReading, owned: NamespaceReading[],
       interfaces[link.ifname] = toInterface(link);
       if (link.linkinfo?.info_kind === 'veth') ends.push({ ns, link, reading });
     }
-    nodes[ns] = { kind: 'netns', interfaces, routes: toRoutes(reading, new Set(Object.keys(interfaces))), ...(reading.forwarding ? { forwarding: true } : {}) };
+    const devs = new Set(Object.keys(interfaces));
+    const forwarding = reading.forwarding ? { forwarding: true } : {};
+    nodes[ns] = { kind: observedNamespaceKind(forwarding), interfaces, routes: toRoutes(reading, devs), ...forwarding, ...withKernelRoutes(kernelRoutes(reading, devs)) };
   }
 
-  const hostLinks = root.links.filter((l) => isOwnedHostLink(l, opts.mark, opts.pendingHostEnds));
-  const hostInterfaces: Record<string, InterfaceSpec> = {};
-  for (const link of hostLinks) {
-    hostInterfaces[link.ifname] = toInterface(link);
-    ends.push({ ns: '', link, reading: root });
+  for (const b of bridges) {
+    const data = b.linkinfo?.info_data ?? {};
+    nodes[b.ifname] = { kind: 'bridge', bridge: { stp: (data.stp_state ?? 0) !== 0, vlanFiltering: (data.vlan_filtering ?? 0) !== 0 }, interfaces: { [b.ifname]: toInterface(b) }, routes: [] };
   }
-  if (hostLinks.length > 0 || opts.showHost) {
+  const hostInterfaces: Record<string, InterfaceSpec> = {};
+  for (const link of rootLinks) {
+    if (link.linkinfo?.info_kind !== 'veth') continue;
+    const end: End = { ns: '', link, reading: root };
+    ends.push(end);
+    const node = nodeOfEnd(end);
+    if (node === opts.hostName) hostInterfaces[link.ifname] = toInterface(link);
+    else nodes[node].interfaces[link.ifname] = toInterface(link);
+  }
+  if (Object.keys(hostInterfaces).length > 0 || opts.showHost) {
     // A lab machine's own forwarding is the lab's; the real machine's (real-host mode) is not reported, so never changed.
     const forwarding = opts.mark === undefined && root.forwarding ? { forwarding: true } : {};
-    nodes[opts.hostName] = { kind: 'host', interfaces: hostInterfaces, routes: toRoutes(root, new Set(Object.keys(hostInterfaces))), ...forwarding };
+    const devs = new Set(Object.keys(hostInterfaces));
+    nodes[opts.hostName] = { kind: 'host', interfaces: hostInterfaces, routes: toRoutes(root, devs), ...forwarding, ...withKernelRoutes(kernelRoutes(root, devs)) };
+  }
+  // Bridges carry addresses on their own device; the kernel's routes for them are the root's.
+  for (const b of bridges) {
+    const own = kernelRoutes(root, new Set([b.ifname]));
+    if (own.length > 0) nodes[b.ifname].kernelRoutes = own;
   }
 
+  const netem = new Map<NamespaceReading, Map<string, NetemSpec>>();
+  const netemOf = (e: End): NetemSpec | null => {
+    if (!netem.has(e.reading)) netem.set(e.reading, netemByDev(e.reading));
+    return netem.get(e.reading)!.get(e.link.ifname) ?? null;
+  };
   const { pairs, dangling } = pairVeths(ends);
   const links: LinkSpec[] = pairs
     .map(([a, b]): LinkSpec => {
-      const ea = { node: nodeOfNs(a.ns), iface: a.link.ifname };
-      const eb = { node: nodeOfNs(b.ns), iface: b.link.ifname };
-      return { endpoints: `${ea.node}:${ea.iface}` <= `${eb.node}:${eb.iface}` ? [ea, eb] : [eb, ea] };
+      const ea = { node: nodeOfEnd(a), iface: a.link.ifname };
+      const eb = { node: nodeOfEnd(b), iface: b.link.ifname };
+      const inOrder = `${ea.node}:${ea.iface}` <= `${eb.node}:${eb.iface}`;
+      const link: LinkSpec = { endpoints: inOrder ? [ea, eb] : [eb, ea] };
+      const [na, nb] = inOrder ? [netemOf(a), netemOf(b)] : [netemOf(b), netemOf(a)];
+      if (na || nb) link.netem = [na, nb];
+      return link;
     })
     .sort((x, y) => `${x.endpoints[0].node}:${x.endpoints[0].iface}`.localeCompare(`${y.endpoints[0].node}:${y.endpoints[0].iface}`));
-  const danglingEnds: DanglingEnd[] = dangling.map(({ end, peer }) => ({ endpoint: { node: nodeOfNs(end.ns), iface: end.link.ifname }, peer: peer === '' ? 'host' : peer }));
+  const danglingEnds: DanglingEnd[] = dangling.map(({ end, peer }) => ({ endpoint: { node: nodeOfEnd(end), iface: end.link.ifname }, peer: peer === '' ? 'host' : peer }));
 
   for (const name of Object.keys(nodes)) {
     const pos = opts.positions[name];

@@ -16,10 +16,14 @@ export interface IpLink {
   link_type?: string;
   address?: string;
   ifalias?: string;
+  /** The peer's name, for a veth whose peer is in the same namespace (ip prints it instead of link_index). */
+  link?: string;
   /** The peer's ifindex, for veth (in the namespace named by link_netnsid, or this one). */
   link_index?: number;
   link_netnsid?: number;
-  linkinfo?: { info_kind?: string };
+  /** The bridge (or other master) this interface is a port of. */
+  master?: string;
+  linkinfo?: { info_kind?: string; info_data?: { stp_state?: number; vlan_filtering?: number } };
   addr_info?: IpAddrInfo[];
   stats64?: { rx: { bytes: number; packets: number }; tx: { bytes: number; packets: number } };
 }
@@ -48,6 +52,16 @@ export interface NamespaceReading {
   routes: IpRoute[];
   /** IPv4 forwarding of the namespace (`net.ipv4.ip_forward`, netconf's `all`). */
   forwarding?: boolean;
+  /** Its qdiscs (`tc -j qdisc show`), when read. */
+  qdiscs?: TcQdisc[];
+}
+
+/** One entry of `tc -j qdisc show`. */
+export interface TcQdisc {
+  kind: string;
+  dev?: string;
+  root?: boolean;
+  options?: Record<string, unknown>;
 }
 
 /** One entry of `ip -json netconf show`. */

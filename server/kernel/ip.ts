@@ -35,9 +35,9 @@ function spawnCollect({ file, args: argv }: { file: string; args: string[] }, in
   });
 }
 
-/** Runs another program in the machine (argv, never a shell), e.g. sysctl in a plan. */
-export function runIn(machine: Machine, program: string, args: string[]): Promise<IpResult> {
-  return spawnCollect(commandIn(machine, program, args));
+/** Runs another program in the machine (argv, never a shell), e.g. sysctl or `tc -batch -` in a plan. */
+export function runIn(machine: Machine, program: string, args: string[], input?: string): Promise<IpResult> {
+  return spawnCollect(commandIn(machine, program, args), input);
 }
 
 /** Runs several read-only commands in one `ip [-n NS] -json -batch -` and returns one parsed JSON value per command. */

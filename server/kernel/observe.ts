@@ -2,16 +2,32 @@
  * Reads the lab's actual state from the kernel: one `ip -json -batch` for the
  * root namespace and one per lab namespace, a few at a time.
  */
-import { readBatch } from './ip';
+import { readBatch, runIn } from './ip';
 import { REAL_HOST, type Machine } from './machine';
-import { READ_COMMANDS, READ_FLAGS, toReading, type NamespaceReading } from './ip-json';
+import { READ_COMMANDS, READ_FLAGS, toReading, type NamespaceReading, type TcQdisc } from './ip-json';
 import { LOOPBACK } from '../model/topology';
 
 /** How many `ip` readers run at once; the machine has few cores and each is short. */
 export const READ_CONCURRENCY = 8;
 
 export async function readNamespace(netns: string | undefined, machine: Machine = REAL_HOST): Promise<NamespaceReading> {
-  return toReading(netns, await readBatch(netns, READ_COMMANDS, READ_FLAGS, machine));
+  return withQdiscs(toReading(netns, await readBatch(netns, READ_COMMANDS, READ_FLAGS, machine)), machine);
+}
+
+/**
+ * Adds the namespace's qdiscs (`tc -j qdisc show`), where cable impairments
+ * live. Only a namespace with a veth can have a lab's netem, so others cost nothing.
+ */
+export async function withQdiscs(reading: NamespaceReading, machine: Machine): Promise<NamespaceReading> {
+  if (!reading.links.some((l) => l.linkinfo?.info_kind === 'veth')) return reading;
+  const res = await runIn(machine, 'tc', [...(reading.netns ? ['-n', reading.netns] : []), '-j', 'qdisc', 'show']);
+  // A namespace deleted meanwhile has no qdiscs to report; the next read sees it gone.
+  if (res.code !== 0) return reading;
+  try {
+    return { ...reading, qdiscs: JSON.parse(res.stdout || '[]') as TcQdisc[] };
+  } catch {
+    return reading;
+  }
 }
 
 /** Reads several namespaces; one that vanished while being read is left out. */

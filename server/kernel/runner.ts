@@ -1,12 +1,12 @@
 /**
- * Executes a plan: consecutive steps in the same namespace go to one
- * `ip [-n NS] -batch -`, so a plan costs one process per namespace, not one
- * per command. On the first failing command it stops, and says which command
+ * Executes a plan: consecutive steps of one program in the same namespace go
+ * to one `ip [-n NS] -batch -` (or `tc [-n NS] -batch -`), so a plan costs
+ * one process per namespace, not one per command. On the first failing command it stops, and says which command
  * failed and what the kernel answered.
  */
 import { runIn, runIp, type IpResult } from './ip';
 import { REAL_HOST, type Machine } from './machine';
-import { commandLine, stepArgv, type Step } from '../planner/step';
+import { commandLine, isBatchable, stepArgv, type Step } from '../model/step';
 
 export interface StepOutcome {
   step: Step;
@@ -27,13 +27,13 @@ export interface RunHooks {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Splits a plan into runs of consecutive `ip` steps that share a namespace; any other program's step runs alone. */
+/** Splits a plan into runs of consecutive `ip` (or `tc`) steps that share a namespace; a sysctl step runs alone. */
 export function groupSteps(steps: Step[]): Step[][] {
   const groups: Step[][] = [];
   for (const step of steps) {
     const last = groups[groups.length - 1];
-    const batchable = (step.program ?? 'ip') === 'ip';
-    if (last && batchable && (last[0].program ?? 'ip') === 'ip' && last[0].netns === step.netns) last.push(step);
+    const same = last && isBatchable(step) && isBatchable(last[0]) && (last[0].program ?? 'ip') === (step.program ?? 'ip') && last[0].netns === step.netns;
+    if (same) last.push(step);
     else groups.push([step]);
   }
   return groups;
@@ -58,8 +58,10 @@ export async function runSteps(steps: Step[], hooks: RunHooks = {}, machine: Mac
       continue;
     }
     const ns = group[0].netns;
+    const program = group[0].program ?? 'ip';
     const args = [...(ns ? ['-n', ns] : []), '-batch', '-'];
-    const res = (group[0].program ?? 'ip') === 'ip' ? await runIp(args, group.map((s) => s.args.join(' ')).join('\n') + '\n', machine) : await runAlone(group[0], machine);
+    const input = group.map((s) => s.args.join(' ')).join('\n') + '\n';
+    const res = !isBatchable(group[0]) ? await runAlone(group[0], machine) : program === 'ip' ? await runIp(args, input, machine) : await runIn(machine, program, args, input);
     let batch: StepOutcome[];
     if (res.code === 0) {
       batch = group.map((step) => ({ step, status: 'ok' }));

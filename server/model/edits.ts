@@ -9,13 +9,19 @@ import {
   type Endpoint,
   type InterfaceSpec,
   type LinkSpec,
+  type BridgeSettings,
+  type NetemSpec,
   type NodeSpec,
   type RouteSpec,
   type Topology,
   endpointKey,
   hostNodeName,
+  isNamespaceKind,
 } from './topology';
 import { MAX_IFNAME_BYTES } from './names';
+import { kindModule } from './kinds/kinds';
+import { addressLink } from './addressing';
+import { isEmptyNetem, parseNetem } from './netem';
 import { parsePrefix } from './prefix';
 import { parseTopologyYaml } from './topology-file';
 import { checkAddress, validateTopology } from './validate';
@@ -32,8 +38,12 @@ export type EditResult = { ok: true; topology: Topology } | { ok: false; error: 
 
 /** The name the host node gets when the edit gives none. */
 export const DEFAULT_HOST_NODE = 'host';
-/** New namespace nodes are named ns1, ns2, ... */
-const NODE_PREFIX = 'ns';
+/** New nodes are named ns1, ns2, ... (routers r1, switches br0, as the tutorials name them). */
+const NODE_PREFIX: Record<'netns' | 'router' | 'bridge', { prefix: string; first: number }> = {
+  netns: { prefix: 'ns', first: 1 },
+  router: { prefix: 'r', first: 1 },
+  bridge: { prefix: 'br', first: 0 },
+};
 /** New cable ends are named veth0, veth1, ... as in the tutorials, in namespaces and on the host alike. */
 const VETH_PREFIX = 'veth';
 /** More error lines than a person reads in an acknowledgement. */
@@ -58,11 +68,18 @@ export function desiredFromObserved(observed: Topology): Topology {
   for (const [name, node] of Object.entries(observed.nodes)) {
     const interfaces: Record<string, InterfaceSpec> = {};
     for (const [iface, spec] of Object.entries(node.interfaces)) {
-      const keep = linked.has(endpointKey({ node: name, iface })) || (node.kind === 'netns' && iface === LOOPBACK);
+      const keep = linked.has(endpointKey({ node: name, iface })) || Object.hasOwn(kindModule(node.kind).implicitInterfaces(name), iface);
       if (keep) interfaces[iface] = { addresses: [...spec.addresses], up: spec.up, ...(spec.mtu !== undefined ? { mtu: spec.mtu } : {}) };
     }
     const routes = node.routes.filter((r) => !r.dev || r.dev === LOOPBACK || Object.hasOwn(interfaces, r.dev)).map(copyRoute);
-    nodes[name] = { kind: node.kind, ...(node.position ? { position: { ...node.position } } : {}), interfaces, routes, ...(node.forwarding !== undefined ? { forwarding: node.forwarding } : {}) };
+    nodes[name] = {
+      kind: node.kind,
+      ...(node.position ? { position: { ...node.position } } : {}),
+      interfaces,
+      routes,
+      ...(node.forwarding !== undefined ? { forwarding: node.forwarding } : {}),
+      ...(node.bridge ? { bridge: { ...node.bridge } } : {}),
+    };
   }
   return { name: observed.name, nodes, links: observed.links.map(copyLink) };
 }
@@ -72,14 +89,18 @@ function copyRoute(r: RouteSpec): RouteSpec {
 }
 
 function copyLink(l: LinkSpec): LinkSpec {
-  return { endpoints: [{ ...l.endpoints[0] }, { ...l.endpoints[1] }] };
+  const copy = (n: NetemSpec | null) => (n ? { ...n } : null);
+  return { endpoints: [{ ...l.endpoints[0] }, { ...l.endpoints[1] }], ...(l.netem ? { netem: [copy(l.netem[0]), copy(l.netem[1])] } : {}) };
 }
 
 /** A short sentence for the command log saying what an edit does. */
 export function describeEdit(edit: LabEdit): string {
   switch (edit.op) {
-    case 'add-node':
-      return edit.kind === 'host' ? 'show the host on the canvas' : edit.name ? `add namespace ${edit.name}` : 'add a namespace';
+    case 'add-node': {
+      if (edit.kind === 'host') return 'show the host on the canvas';
+      const what = edit.kind === 'bridge' ? 'switch' : edit.kind === 'router' ? 'router' : 'namespace';
+      return edit.name ? `add ${what} ${edit.name}` : `add a ${what}`;
+    }
     case 'rename-node':
       return `rename ${edit.from} to ${edit.to}`;
     case 'delete-node':
@@ -96,6 +117,12 @@ export function describeEdit(edit: LabEdit): string {
       return `set the routes of ${edit.node}`;
     case 'set-forwarding':
       return `turn IP forwarding ${edit.on ? 'on' : 'off'} on ${edit.node}`;
+    case 'set-bridge':
+      return `set STP ${edit.stp ? 'on' : 'off'} and VLAN filtering ${edit.vlanFiltering ? 'on' : 'off'} on ${edit.node}`;
+    case 'set-netem':
+      return `set the impairments of the cable ${endpointKey(edit.a)} <-> ${endpointKey(edit.b)}`;
+    case 'address-link':
+      return `give the cable ${endpointKey(edit.a)} <-> ${endpointKey(edit.b)} addresses`;
     case 'load':
       return 'load a topology file';
     case 'destroy':
@@ -134,6 +161,12 @@ function build(t: Topology, observed: Topology, edit: LabEdit, ctx: EditContext)
       return setRoutes(t, edit.node, edit.routes);
     case 'set-forwarding':
       return setForwarding(t, edit.node, edit.on);
+    case 'set-bridge':
+      return setBridge(t, edit.node, { stp: edit.stp, vlanFiltering: edit.vlanFiltering });
+    case 'set-netem':
+      return setNetem(t, edit);
+    case 'address-link':
+      return addressCable(t, edit.a, edit.b);
     case 'destroy':
       return { ok: true, topology: { name: t.name, nodes: {}, links: [] } };
     case 'load':
@@ -174,7 +207,10 @@ function validationFailure(errors: readonly TopologyError[], edit: LabEdit): Edi
 
 function addNode(t: Topology, edit: Extract<LabEdit, { op: 'add-node' }>, ctx: EditContext): EditResult {
   const machine = new Set(ctx.namespaces ?? []);
-  const taken = (n: string) => Object.hasOwn(t.nodes, n) || (edit.kind === 'netns' && machine.has(n));
+  const rootNames = new Set([...(ctx.hostInterfaces ?? []), ...Object.values(t.nodes).filter((n) => kindModule(n.kind).inRoot).flatMap((n) => Object.keys(n.interfaces))]);
+  const inRoot = kindModule(edit.kind).inRoot;
+  // A namespace must not take a namespace's name on the machine; a bridge, an interface's name in the root.
+  const taken = (n: string) => Object.hasOwn(t.nodes, n) || (!inRoot && machine.has(n)) || (edit.kind === 'bridge' && rootNames.has(n));
   if (edit.kind === 'host') {
     const host = hostNodeName(t);
     if (host !== undefined) return fail('kind', `the lab already shows the host as ${q(host)}; there is only one host (the root namespace)`);
@@ -182,14 +218,15 @@ function addNode(t: Topology, edit: Extract<LabEdit, { op: 'add-node' }>, ctx: E
   let name = edit.name;
   if (name !== undefined) {
     if (Object.hasOwn(t.nodes, name)) return fail('name', `${q(name)} is already a node of the lab; pick another name`);
-    if (edit.kind === 'netns' && machine.has(name)) {
+    if (!inRoot && machine.has(name)) {
       return fail('name', `namespace ${q(name)} already exists on this machine and is not the lab's; pick another name`);
     }
-  } else if (edit.kind === 'host' && !taken(DEFAULT_HOST_NODE)) {
-    name = DEFAULT_HOST_NODE;
+    if (edit.kind === 'bridge' && rootNames.has(name)) return fail('name', `${q(name)} is already an interface of the host; a switch is an interface too, so pick another name`);
+  } else if (edit.kind === 'host') {
+    name = taken(DEFAULT_HOST_NODE) ? firstFree((i) => `${DEFAULT_HOST_NODE}${i}`, taken, 2) : DEFAULT_HOST_NODE;
   } else {
-    const prefix = edit.kind === 'host' ? DEFAULT_HOST_NODE : NODE_PREFIX;
-    name = firstFree((i) => `${prefix}${i}`, taken, edit.kind === 'host' ? 2 : 1);
+    const { prefix, first } = NODE_PREFIX[edit.kind];
+    name = firstFree((i) => `${prefix}${i}`, taken, first);
   }
   const node: NodeSpec = { kind: edit.kind, interfaces: {}, routes: [], ...(edit.position ? { position: { ...edit.position } } : {}) };
   return { ok: true, topology: { ...t, nodes: { ...t.nodes, [name]: node } } };
@@ -199,7 +236,7 @@ function renameNode(t: Topology, from: string, to: string, ctx: EditContext): Ed
   if (!Object.hasOwn(t.nodes, from)) return fail('from', `${q(from)} is not a node of the lab`);
   if (from === to) return { ok: true, topology: t };
   if (Object.hasOwn(t.nodes, to)) return fail('to', `${q(to)} is already a node of the lab; pick another name`);
-  if (t.nodes[from].kind === 'netns' && (ctx.namespaces ?? []).includes(to)) {
+  if (isNamespaceKind(t.nodes[from].kind) && (ctx.namespaces ?? []).includes(to)) {
     return fail('to', `namespace ${q(to)} already exists on this machine and is not the lab's; pick another name`);
   }
   // A namespace cannot be renamed in the kernel: the planner makes the new one with the same cables and removes the old.
@@ -234,7 +271,9 @@ function addLink(t: Topology, observed: Topology, a: string, b: string, ctx: Edi
   // Lab-wide, as the tutorials number them: the first cable is veth0 <-> veth1, the next veth2 <-> veth3.
   const used = new Set<string>();
   for (const topo of [t, observed]) for (const node of Object.values(topo.nodes)) for (const name of Object.keys(node.interfaces)) used.add(name);
-  if (t.nodes[a].kind === 'host' || t.nodes[b].kind === 'host') for (const n of ctx.hostInterfaces ?? []) used.add(n);
+  if (kindModule(t.nodes[a].kind).inRoot || kindModule(t.nodes[b].kind).inRoot) for (const n of ctx.hostInterfaces ?? []) used.add(n);
+  // Bridges are interfaces of the root too.
+  for (const [name, node] of Object.entries(t.nodes)) if (node.kind === 'bridge') used.add(name);
   const nameEnd = (): string => {
     const name = firstFree((i) => `${VETH_PREFIX}${i}`, (n) => used.has(n), 0);
     used.add(name);
@@ -322,7 +361,57 @@ function setInterface(t: Topology, observed: Topology, edit: Extract<LabEdit, { 
 function setForwarding(t: Topology, name: string, on: boolean): EditResult {
   const node = t.nodes[name];
   if (!node || !Object.hasOwn(t.nodes, name)) return fail('node', `${q(name)} is not a node of the lab`);
-  return { ok: true, topology: { ...t, nodes: { ...t.nodes, [name]: { ...node, forwarding: on } } } };
+  if (node.kind === 'bridge') return fail('on', `${name} is a switch; it switches frames and does not route`);
+  // A namespace that forwards is a router, and one that stops is a plain namespace again.
+  const kind = isNamespaceKind(node.kind) ? (on ? 'router' : 'netns') : node.kind;
+  return { ok: true, topology: { ...t, nodes: { ...t.nodes, [name]: { ...node, kind, forwarding: on } } } };
+}
+
+function setBridge(t: Topology, name: string, settings: BridgeSettings): EditResult {
+  const node = t.nodes[name];
+  if (!node || !Object.hasOwn(t.nodes, name)) return fail('node', `${q(name)} is not a node of the lab`);
+  if (node.kind !== 'bridge') return fail('node', `${q(name)} is a ${kindModule(node.kind).title}, not a switch`);
+  return { ok: true, topology: { ...t, nodes: { ...t.nodes, [name]: { ...node, bridge: { ...settings } } } } };
+}
+
+function findLink(t: Topology, a: Endpoint, b: Endpoint): { link: LinkSpec; flipped: boolean } | undefined {
+  for (const link of t.links) {
+    if (sameEnd(link.endpoints[0], a) && sameEnd(link.endpoints[1], b)) return { link, flipped: false };
+    if (sameEnd(link.endpoints[0], b) && sameEnd(link.endpoints[1], a)) return { link, flipped: true };
+  }
+  return undefined;
+}
+
+function setNetem(t: Topology, edit: Extract<LabEdit, { op: 'set-netem' }>): EditResult {
+  const found = findLink(t, edit.a, edit.b);
+  if (!found) return fail('a', `there is no link between ${q(endpointKey(edit.a))} and ${q(endpointKey(edit.b))}`);
+  const ends: (NetemSpec | null)[] = [];
+  for (const [i, raw] of edit.netem.entries()) {
+    if (raw === null) {
+      ends.push(null);
+      continue;
+    }
+    const { spec, errors } = parseNetem(raw);
+    if (errors.length > 0) return fail(`netem.${i}.${errors[0].field}`, errors[0].message);
+    ends.push(isEmptyNetem(spec) ? null : spec);
+  }
+  const [na, nb] = found.flipped ? [ends[1], ends[0]] : [ends[0], ends[1]];
+  const link: LinkSpec = { endpoints: found.link.endpoints, ...(na || nb ? { netem: [na, nb] } : {}) };
+  return { ok: true, topology: { ...t, links: t.links.map((l) => (l === found.link ? link : l)) } };
+}
+
+function addressCable(t: Topology, a: Endpoint, b: Endpoint): EditResult {
+  const found = findLink(t, a, b);
+  if (!found) return fail('a', `there is no link between ${q(endpointKey(a))} and ${q(endpointKey(b))}`);
+  const result = addressLink(t, found.link);
+  if (!result.ok) return fail('a', result.error);
+  const nodes = { ...t.nodes };
+  for (const { end, address } of result.addresses) {
+    const node = nodes[end.node];
+    const spec = node.interfaces[end.iface];
+    nodes[end.node] = { ...node, interfaces: { ...node.interfaces, [end.iface]: { ...spec, addresses: [...spec.addresses, address] } } };
+  }
+  return { ok: true, topology: { ...t, nodes } };
 }
 
 function setRoutes(t: Topology, name: string, routes: RouteSpec[]): EditResult {

@@ -26,8 +26,21 @@ const route = z.object({
 });
 
 
+/** netem as the page sends it: times in milliseconds, shares in percent, rate in bits per second. */
+const netem = z
+  .object({
+    delay: z.number().finite().optional(),
+    jitter: z.number().finite().optional(),
+    loss: z.number().finite().optional(),
+    rate: z.number().finite().optional(),
+    duplicate: z.number().finite().optional(),
+    corrupt: z.number().finite().optional(),
+    reorder: z.number().finite().optional(),
+  })
+  .strict();
+
 export const labEditSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('add-node'), kind: z.enum(['netns', 'host']), name: nodeName.optional(), position: position.optional() }),
+  z.object({ op: z.literal('add-node'), kind: z.enum(['netns', 'router', 'host', 'bridge']), name: nodeName.optional(), position: position.optional() }),
   z.object({ op: z.literal('rename-node'), from: nodeName, to: nodeName }),
   z.object({ op: z.literal('delete-node'), name: nodeName }),
   z.object({ op: z.literal('move-nodes'), positions: z.record(nodeName, position) }),
@@ -45,6 +58,11 @@ export const labEditSchema = z.discriminatedUnion('op', [
   }),
   z.object({ op: z.literal('set-routes'), node: nodeName, routes: z.array(route).max(256) }),
   z.object({ op: z.literal('set-forwarding'), node: nodeName, on: z.boolean() }),
+  z.object({ op: z.literal('set-bridge'), node: nodeName, stp: z.boolean(), vlanFiltering: z.boolean() }),
+  /** netem of a cable: `netem[0]` is what `a` sends, `netem[1]` what `b` sends; null for none. */
+  z.object({ op: z.literal('set-netem'), a: endpoint, b: endpoint, netem: z.tuple([netem.nullable(), netem.nullable()]) }),
+  /** Give a cable's ends addresses: a free subnet, or the LAN of the switch it reaches. */
+  z.object({ op: z.literal('address-link'), a: endpoint, b: endpoint }),
   z.object({ op: z.literal('load'), yaml: z.string().max(MAX_TOPOLOGY_BYTES) }),
   z.object({ op: z.literal('destroy') }),
 ]);

@@ -4,7 +4,9 @@
  * that need the whole topology live in validate.ts. Pure, no I/O.
  */
 import { z } from 'zod';
-import { parseEndpoint, type LinkSpec, type Topology } from './topology';
+import { endpointKey, parseEndpoint, type LinkSpec, type NetemSpec, type Topology } from './topology';
+import { KIND_NAMES } from './kinds/kinds';
+import { isEmptyNetem, NETEM_FIELDS, parseNetem } from './netem';
 import { pathText, showValue, type PathPart, type Result, type TopologyError } from './topology-errors';
 import { validateTopology } from './validate';
 
@@ -27,13 +29,16 @@ const interfaceFile = z.strictObject({
 const positionFile = z.strictObject({ x: z.number(), y: z.number() });
 const routeFile = z.strictObject({ to: z.string(), via: z.string().optional(), dev: z.string().optional() });
 const nodeFile = z.strictObject({
-  kind: z.enum(['netns', 'host']).nullish(),
+  kind: z.enum(KIND_NAMES as [string, ...string[]]).nullish(),
   position: positionFile.nullish(),
   interfaces: z.record(z.string(), interfaceFile.nullish()).nullish(),
   routes: z.array(routeFile).nullish(),
   forwarding: z.boolean().nullish(),
+  stp: z.boolean().nullish(),
+  vlan_filtering: z.boolean().nullish(),
 });
-const linkFile = z.strictObject({ endpoints: z.tuple([z.string(), z.string()]) });
+// netem is either one map for both directions or a map per end; linkNetem() tells them apart.
+const linkFile = z.strictObject({ endpoints: z.tuple([z.string(), z.string()]), netem: z.record(z.string(), z.unknown()).nullish() });
 export const topologyFileSchema = z.strictObject({
   name: z.string(),
   nodes: z.record(z.string(), nodeFile.nullish()).nullish(),
@@ -64,7 +69,12 @@ export function parseTopologyObject(raw: unknown): Result {
       }
       return end;
     });
-    if (a && b) links.push({ endpoints: [a, b] });
+    if (a && b) {
+      const link: LinkSpec = { endpoints: [a, b] };
+      const netem = linkNetem(link, i, file.links![i].netem ?? undefined, errors);
+      if (netem) link.netem = netem;
+      links.push(link);
+    }
   });
   // A link dropped here would make its interfaces look unlinked: stop before the cross-checks.
   if (errors.length > 0) return { ok: false, errors };
@@ -75,13 +85,14 @@ export function parseTopologyObject(raw: unknown): Result {
       Object.entries(file.nodes ?? {}).map(([name, node]) => [
         name,
         {
-          kind: node?.kind ?? 'netns',
+          kind: (node?.kind ?? 'netns') as Topology['nodes'][string]['kind'],
           ...(node?.position ? { position: node.position } : {}),
           interfaces: Object.fromEntries(
             Object.entries(node?.interfaces ?? {}).map(([iface, spec]) => [iface, { addresses: spec?.addresses ?? [], up: spec?.up ?? true, ...(spec?.mtu != null ? { mtu: spec.mtu } : {}) }]),
           ),
           routes: node?.routes ?? [],
           ...(typeof node?.forwarding === 'boolean' ? { forwarding: node.forwarding } : {}),
+          ...(node?.kind === 'bridge' || node?.stp != null || node?.vlan_filtering != null ? { bridge: { stp: node?.stp ?? false, vlanFiltering: node?.vlan_filtering ?? false } } : {}),
         },
       ]),
     ),
@@ -89,6 +100,43 @@ export function parseTopologyObject(raw: unknown): Result {
     ...(file['allow-wide-host-routes'] ? { allowWideHostRoutes: true } : {}),
   };
   return validateTopology(topology);
+}
+
+/**
+ * A link's `netem`: `{delay: 50ms, loss: 1%}` for both directions, or
+ * `{"a:veth0": {...}, "b:veth1": {...}}`, one map per end for what that end sends.
+ */
+function linkNetem(link: LinkSpec, i: number, raw: Record<string, unknown> | undefined, errors: TopologyError[]): LinkSpec['netem'] {
+  if (raw === undefined) return undefined;
+  const base: PathPart[] = ['links', i, 'netem'];
+  const ends = link.endpoints.map(endpointKey);
+  const perEnd = Object.keys(raw).some((k) => k.includes(':'));
+  const one = (value: unknown, path: PathPart[]): NetemSpec | null => {
+    if (value === null || value === undefined) return null;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      errors.push({ path: pathText(path), value, message: `netem ${showValue(value)} must be a map such as {delay: 50ms, loss: 1%}` });
+      return null;
+    }
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (!(NETEM_FIELDS as readonly string[]).includes(key)) {
+        const hint = perEnd ? '' : `, or one map per end keyed ${ends.map((e) => showValue(e)).join(' and ')}`;
+        errors.push({ path: pathText([...path, key]), value: key, message: `unknown key ${showValue(key)}; allowed here: ${NETEM_FIELDS.join(', ')}${hint}` });
+      }
+    }
+    const { spec, errors: bad } = parseNetem(record);
+    for (const e of bad) errors.push({ path: pathText([...path, e.field]), value: record[e.field], message: e.message });
+    return isEmptyNetem(spec) ? null : spec;
+  };
+  if (!perEnd) {
+    const spec = one(raw, base);
+    return spec ? [spec, { ...spec }] : undefined;
+  }
+  for (const key of Object.keys(raw)) {
+    if (!ends.includes(key)) errors.push({ path: pathText([...base, key]), value: key, message: `${showValue(key)} is not an end of this link; its ends are ${ends.map((e) => showValue(e)).join(' and ')}` });
+  }
+  const out = ends.map((e) => one(raw[e], [...base, e])) as [NetemSpec | null, NetemSpec | null];
+  return out[0] || out[1] ? out : undefined;
 }
 
 /** Deeper than the file format goes. */

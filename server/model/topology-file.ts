@@ -15,7 +15,9 @@ import {
   type Node as YamlNode,
   type YAMLError,
 } from 'yaml';
-import { LOOPBACK, endpointKey, type InterfaceSpec, type NodeSpec, type Topology } from './topology';
+import { endpointKey, type InterfaceSpec, type LinkSpec, type NodeSpec, type Topology } from './topology';
+import { kindModule } from './kinds/kinds';
+import { netemForFile, sameNetem } from './netem';
 import { parseTopologyObject } from './schema';
 import { failure, pathText, showValue, type PathPart, type Result, type TopologyError } from './topology-errors';
 
@@ -125,21 +127,27 @@ function aliasesIn(node: unknown, path: PathPart[] = []): { alias: string; path:
  * t for any normalized topology.
  */
 export function stringifyTopology(t: Topology): string {
-  const nodes = Object.entries(t.nodes).map(([name, node]) => [name, nodeForFile(node)]);
+  const nodes = Object.entries(t.nodes).map(([name, node]) => [name, nodeForFile(name, node)]);
   const doc = new Document({
     name: t.name,
     ...(nodes.length > 0 ? { nodes: Object.fromEntries(nodes) } : {}),
-    ...(t.links.length > 0 ? { links: t.links.map((l) => ({ endpoints: l.endpoints.map(endpointKey) })) } : {}),
+    ...(t.links.length > 0 ? { links: t.links.map(linkForFile) } : {}),
     ...(t.allowWideHostRoutes ? { 'allow-wide-host-routes': true } : {}),
   });
   // Small maps and lists read best on one line: `position: {x: 120, y: 80}`.
   for (const [name, node] of Object.entries(t.nodes)) {
     const at = ['nodes', name];
     setFlow(doc.getIn([...at, 'position'], true));
-    for (const iface of Object.keys(node.interfaces).filter((i) => !isDefaultLoopback(node, i, node.interfaces[i]))) setFlow(doc.getIn([...at, 'interfaces', iface], true));
+    for (const iface of Object.keys(node.interfaces).filter((i) => !isDefaultImplicit(node, name, i, node.interfaces[i]))) setFlow(doc.getIn([...at, 'interfaces', iface], true));
     for (const [i] of node.routes.entries()) setFlow(doc.getIn([...at, 'routes', i], true));
   }
-  for (const [i] of t.links.entries()) setFlow(doc.getIn(['links', i, 'endpoints'], true));
+  for (const [i, link] of t.links.entries()) {
+    setFlow(doc.getIn(['links', i, 'endpoints'], true));
+    if (!link.netem) continue;
+    const netem = doc.getIn(['links', i, 'netem'], true);
+    if (sameNetem(link.netem[0], link.netem[1])) setFlow(netem);
+    else for (const e of link.endpoints) setFlow(doc.getIn(['links', i, 'netem', endpointKey(e)], true));
+  }
   return doc.toString({ flowCollectionPadding: false });
 }
 
@@ -147,20 +155,41 @@ function setFlow(node: unknown): void {
   if (isCollection(node)) node.flow = true;
 }
 
-/** lo up with no extra address is what every namespace gets anyway. */
-function isDefaultLoopback(node: NodeSpec, name: string, spec: InterfaceSpec): boolean {
-  return node.kind === 'netns' && name === LOOPBACK && spec.up && spec.addresses.length === 0;
+/** lo up with no extra address is what every namespace gets anyway; likewise a bridge's own device. */
+function isDefaultImplicit(node: NodeSpec, name: string, iface: string, spec: InterfaceSpec): boolean {
+  const implicit = kindModule(node.kind).implicitInterfaces(name)[iface];
+  return implicit !== undefined && spec.up === implicit.up && spec.addresses.length === 0 && spec.mtu === undefined;
 }
 
-function nodeForFile(node: NodeSpec): Record<string, unknown> {
-  const ifaces = Object.entries(node.interfaces).filter(([name, spec]) => !isDefaultLoopback(node, name, spec));
+function nodeForFile(name: string, node: NodeSpec): Record<string, unknown> {
+  const ifaces = Object.entries(node.interfaces).filter(([iface, spec]) => !isDefaultImplicit(node, name, iface, spec));
+  const kind = kindModule(node.kind);
+  // Said only when it is not what the kind does anyway; the host's "leave it as it is" is the absence.
+  const sayForwarding = node.forwarding !== undefined && (kind.defaultForwarding === undefined || node.forwarding !== kind.defaultForwarding);
+  const forwarding = sayForwarding ? { forwarding: node.forwarding } : {};
   return {
-    ...(node.kind === 'host' ? { kind: 'host' } : {}),
-    ...(node.forwarding !== undefined && (node.forwarding || node.kind === 'host') ? { forwarding: node.forwarding } : {}),
+    ...(node.kind !== 'netns' ? { kind: node.kind } : {}),
+    ...forwarding,
+    ...(node.bridge?.stp ? { stp: true } : {}),
+    ...(node.bridge?.vlanFiltering ? { vlan_filtering: true } : {}),
     ...(node.position ? { position: { x: Math.round(node.position.x) || 0, y: Math.round(node.position.y) || 0 } } : {}),
-    ...(ifaces.length > 0 ? { interfaces: Object.fromEntries(ifaces.map(([name, spec]) => [name, interfaceForFile(spec)])) } : {}),
+    ...(ifaces.length > 0 ? { interfaces: Object.fromEntries(ifaces.map(([iface, spec]) => [iface, interfaceForFile(spec)])) } : {}),
     ...(node.routes.length > 0 ? { routes: node.routes.map((r) => ({ to: r.to, ...(r.via ? { via: r.via } : {}), ...(r.dev ? { dev: r.dev } : {}) })) } : {}),
   };
+}
+
+/** netem the same both ways is written once; otherwise one map per end that has any. */
+function linkForFile(link: LinkSpec): Record<string, unknown> {
+  const endpoints = link.endpoints.map(endpointKey);
+  if (!link.netem) return { endpoints };
+  const [a, b] = link.netem;
+  if (sameNetem(a, b)) return { endpoints, netem: netemForFile(a!) };
+  const perEnd: Record<string, unknown> = {};
+  link.endpoints.forEach((e, i) => {
+    const spec = link.netem![i];
+    if (spec) perEnd[endpointKey(e)] = netemForFile(spec);
+  });
+  return { endpoints, netem: perEnd };
 }
 
 function interfaceForFile(spec: InterfaceSpec): Record<string, unknown> {

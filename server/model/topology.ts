@@ -3,8 +3,40 @@
  * what observe reads back from the kernel. Pure data, no I/O.
  */
 
-/** `netns` is a network namespace named after the node; `host` is the root namespace. */
-export type NodeKind = 'netns' | 'host';
+/**
+ * What a node is (server/model/kinds/ has one module per kind):
+ * - `netns`: a network namespace named after the node;
+ * - `router`: a namespace with IP forwarding on;
+ * - `host`: the root namespace (the lab machine's own, or the real machine's);
+ * - `bridge`: a Linux bridge in the root namespace, a switch whose ports are cable ends.
+ */
+export type NodeKind = 'netns' | 'router' | 'host' | 'bridge';
+
+/** Link impairments of netem on one end: they apply to the packets that end sends. */
+export interface NetemSpec {
+  /** Milliseconds added to each packet. */
+  delay?: number;
+  /** Milliseconds of random variation around the delay (needs a delay). */
+  jitter?: number;
+  /** Percent of packets dropped (0 to 100). */
+  loss?: number;
+  /** Bits per second the end sends at most. */
+  rate?: number;
+  /** Percent of packets sent twice. */
+  duplicate?: number;
+  /** Percent of packets with a flipped bit. */
+  corrupt?: number;
+  /** Percent of packets sent at once, ahead of the delayed ones (needs a delay). */
+  reorder?: number;
+}
+
+/** A bridge's settings. */
+export interface BridgeSettings {
+  /** Spanning tree protocol (`stp_state 1`). */
+  stp: boolean;
+  /** 802.1Q VLAN filtering (`vlan_filtering 1`). */
+  vlanFiltering: boolean;
+}
 
 export interface Position {
   x: number;
@@ -56,6 +88,10 @@ export interface NodeSpec {
    * means left as it is.
    */
   forwarding?: boolean;
+  /** Bridges only. */
+  bridge?: BridgeSettings;
+  /** Observed only: the routes the kernel made itself for the node's addresses (`proto kernel`). */
+  kernelRoutes?: RouteSpec[];
 }
 
 export interface Endpoint {
@@ -66,6 +102,11 @@ export interface Endpoint {
 /** One veth pair. */
 export interface LinkSpec {
   endpoints: [Endpoint, Endpoint];
+  /**
+   * netem on each end, in the order of `endpoints`: `netem[0]` impairs what
+   * endpoints[0] sends (towards endpoints[1]). Absent, or null for an end: none.
+   */
+  netem?: [NetemSpec | null, NetemSpec | null];
 }
 
 /** A veth end whose peer is not in the lab (observed only). */
@@ -100,6 +141,11 @@ export function parseEndpoint(text: string): Endpoint | null {
 /** A link's identity regardless of the order of its endpoints. */
 export function linkKey(link: LinkSpec): string {
   return link.endpoints.map(endpointKey).sort().join(' <-> ');
+}
+
+/** Nodes that are namespaces of their own (namespaces and routers). */
+export function isNamespaceKind(kind: NodeKind): boolean {
+  return kind === 'netns' || kind === 'router';
 }
 
 export function hostNodeName(topo: Topology): string | undefined {

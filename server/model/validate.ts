@@ -9,12 +9,16 @@ import {
   type Endpoint,
   type InterfaceSpec,
   type LinkSpec,
+  type NetemSpec,
   type NodeSpec,
   type Position,
   type RouteSpec,
   type Topology,
 } from './topology';
 import { interfaceNameProblem, netnsNameProblem } from './names';
+import { KIND_NAMES, kindModule } from './kinds/kinds';
+import { DEFAULT_BRIDGE } from './kinds/bridge';
+import { isEmptyNetem, parseNetem } from './netem';
 import { formatPrefix, normalizeRouteTarget, parseAddress, parsePrefix, type Prefix } from './prefix';
 import { pathText, showValue, type PathPart, type Result, type TopologyError } from './topology-errors';
 
@@ -56,18 +60,28 @@ export function validateTopology(t: Topology): Result {
   for (const [name, node] of nodeEntries) {
     const problem = netnsNameProblem(name);
     if (problem) report(['nodes'], name, `node name ${q(name)} ${problem}`);
+    const known = (KIND_NAMES as string[]).includes(node.kind);
+    // An unknown kind is reported; the rest of the node is still checked, as a namespace.
+    if (!known) report(['nodes', name, 'kind'], node.kind, `kind ${q(node.kind)} must be one of ${KIND_NAMES.map((k) => q(k)).join(', ')}`);
+    const kind = known ? node.kind : 'netns';
     if (node.kind === 'host') {
       if (host === undefined) host = name;
       else report(['nodes', name, 'kind'], node.kind, `node ${q(name)} is a second "host" node; ${q(host)} already is the host (the root namespace), and there is only one`);
-    } else if (node.kind !== 'netns') {
-      report(['nodes', name, 'kind'], node.kind, `kind ${q(node.kind)} must be "netns" or "host"`);
     }
+    if (node.kind === 'bridge' && !problem) {
+      // A bridge is a device in the root namespace, named after its node.
+      const ifProblem = interfaceNameProblem(name);
+      if (ifProblem) report(['nodes'], name, `bridge name ${q(name)} ${ifProblem} (a bridge is an interface)`);
+    }
+    if (node.bridge !== undefined && kind !== 'bridge') report(['nodes', name, 'stp'], node.bridge, `node ${q(name)} is a ${kindModule(kind).title}; stp and vlan_filtering are settings of bridges`);
+    const forwarding = node.forwarding ?? (kind === 'router' ? true : undefined);
     nodes.set(name, {
-      kind: node.kind,
+      kind,
       ...normalizePosition(node.position, ['nodes', name, 'position'], report),
       interfaces: normalizeInterfaces(name, node.interfaces, report),
       routes: [],
-      ...(node.forwarding !== undefined ? { forwarding: node.forwarding } : {}),
+      ...(forwarding !== undefined ? { forwarding } : {}),
+      ...(node.kind === 'bridge' ? { bridge: { ...DEFAULT_BRIDGE, ...node.bridge } } : {}),
     });
   }
 
@@ -75,13 +89,15 @@ export function validateTopology(t: Topology): Result {
   const links = t.links.map((link, i) => checkLink(link, i, nodes, linkOf, report));
 
   for (const [name, node] of nodes) {
+    const kind = kindModule(node.kind);
+    // Every namespace has lo, brought up unless the file says `lo: {up: false}`; a bridge has its own device.
+    const implicit = Object.entries(kind.implicitInterfaces(name)).filter(([i]) => !Object.hasOwn(node.interfaces, i));
+    if (implicit.length > 0) node.interfaces = { ...Object.fromEntries(implicit), ...node.interfaces };
     checkUnlinked(name, node, linkOf, report);
-    // Every namespace has lo, brought up unless the file says `lo: {up: false}`.
-    if (node.kind === 'netns' && !Object.hasOwn(node.interfaces, LOOPBACK)) {
-      node.interfaces = { [LOOPBACK]: { addresses: [], up: true }, ...node.interfaces };
-    }
-    node.routes = normalizeRoutes(name, node, t.nodes[name].routes, report);
+    kind.validate(name, { ...node, routes: t.nodes[name].routes, forwarding: t.nodes[name].forwarding }, report);
+    node.routes = kind.hasRoutes ? normalizeRoutes(name, node, t.nodes[name].routes, report) : [];
   }
+  checkRootNames(nodes, report);
 
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, topology: { name: t.name, nodes: Object.fromEntries(nodes), links, ...(t.allowWideHostRoutes ? { allowWideHostRoutes: true } : {}) } };
@@ -189,7 +205,25 @@ function reservedRange(p: Prefix): string | null {
   return null;
 }
 
+/** Host ends, bridges and bridge ports all live in the root namespace, where a name is taken once. */
+function checkRootNames(nodes: Map<string, NodeSpec>, report: Report): void {
+  const owner = new Map<string, string>();
+  for (const [name, node] of nodes) {
+    if (!kindModule(node.kind).inRoot) continue;
+    for (const iface of Object.keys(node.interfaces)) {
+      const first = owner.get(iface);
+      if (first !== undefined) {
+        report(['nodes', name, 'interfaces', iface], iface, `${q(iface)} is already an interface of ${q(first)}; the host and its bridges share the root namespace, where each interface name is used once`);
+      } else owner.set(iface, name);
+    }
+  }
+}
+
 function checkLink(link: LinkSpec, i: number, nodes: Map<string, NodeSpec>, linkOf: Map<string, number>, report: Report): LinkSpec {
+  const [a, b] = link.endpoints;
+  if (a.node === b.node && nodes.get(a.node)?.kind === 'bridge') {
+    report(['links', i, 'endpoints'], `${endpointKey(a)} <-> ${endpointKey(b)}`, `cable from bridge ${q(a.node)} to itself; it would make a loop through one switch, so cable the bridge to another node`);
+  }
   link.endpoints.forEach((end, j) => {
     const path: PathPart[] = ['links', i, 'endpoints', j];
     const text = endpointKey(end);
@@ -198,6 +232,7 @@ function checkLink(link: LinkSpec, i: number, nodes: Map<string, NodeSpec>, link
     const problem = interfaceNameProblem(end.iface);
     if (problem) return report(path, text, `endpoint ${q(text)}: interface name ${q(end.iface)} ${problem}`);
     if (end.iface === LOOPBACK) return report(path, text, `endpoint ${q(text)}: lo is the loopback interface and cannot be an end of a veth pair`);
+    if (node.kind === 'bridge' && end.iface === end.node) return report(path, text, `endpoint ${q(text)}: ${end.iface} is the bridge's own device; its ports are the cable ends, so pick another name`);
     if (j === 1 && text === endpointKey(link.endpoints[0])) {
       return report(path, text, `link from ${q(text)} to itself; a veth pair has two different ends`);
     }
@@ -210,7 +245,30 @@ function checkLink(link: LinkSpec, i: number, nodes: Map<string, NodeSpec>, link
     }
   });
   const copy = (e: Endpoint): Endpoint => ({ node: e.node, iface: e.iface });
-  return { endpoints: [copy(link.endpoints[0]), copy(link.endpoints[1])] };
+  const out: LinkSpec = { endpoints: [copy(link.endpoints[0]), copy(link.endpoints[1])] };
+  const netem = normalizeLinkNetem(link, i, report);
+  if (netem) out.netem = netem;
+  return out;
+}
+
+/** Each end's netem checked and normalized; undefined when neither end has any. */
+function normalizeLinkNetem(link: LinkSpec, i: number, report: Report): LinkSpec['netem'] {
+  if (link.netem === undefined) return undefined;
+  if (!Array.isArray(link.netem) || link.netem.length !== 2) {
+    report(['links', i, 'netem'], link.netem, `netem ${q(link.netem)} must give one setting per end`);
+    return undefined;
+  }
+  const ends = link.netem.map((raw, j) => {
+    if (raw === null || raw === undefined) return null;
+    if (typeof raw !== 'object') {
+      report(['links', i, 'netem', j], raw, `netem ${q(raw)} must be a map such as {delay: 50ms, loss: 1%}`);
+      return null;
+    }
+    const { spec, errors } = parseNetem(raw as Record<string, unknown>);
+    for (const e of errors) report(['links', i, 'netem', endpointKey(link.endpoints[j]), e.field], (raw as Record<string, unknown>)[e.field], e.message);
+    return isEmptyNetem(spec) ? null : spec;
+  }) as [NetemSpec | null, NetemSpec | null];
+  return ends[0] || ends[1] ? [ends[0], ends[1]] : undefined;
 }
 
 function checkUnlinked(name: string, node: NodeSpec, linkOf: Map<string, number>, report: Report): void {
@@ -218,9 +276,10 @@ function checkUnlinked(name: string, node: NodeSpec, linkOf: Map<string, number>
     // A bad name is reported already; it could not be linked either.
     if (linkOf.has(endpointKey({ node: name, iface })) || interfaceNameProblem(iface)) continue;
     const path = ['nodes', name, 'interfaces', iface];
+    if (Object.hasOwn(kindModule(node.kind).implicitInterfaces(name), iface)) continue;
     if (node.kind === 'host') {
       report(path, iface, `interface ${q(iface)} on the host node is in no link; the lab manages only the host ends of its own veth pairs, so add a link or remove it`);
-    } else if (iface !== LOOPBACK) {
+    } else {
       report(path, iface, `interface ${q(iface)} is in no link; add a link or remove it`);
     }
   }

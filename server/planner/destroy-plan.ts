@@ -4,10 +4,10 @@
  * then its namespaces. Pure. A lab machine needs no plan: ending its
  * processes frees everything in it at once.
  */
-import type { Step } from './step';
+import type { Step } from '../model/step';
 
 export interface OwnedByLab {
-  /** Host veth ends carrying the lab's mark. */
+  /** Host veth ends and bridges carrying the lab's mark. */
   hostEnds: string[];
   /** Namespaces the lab made. */
   namespaces: string[];
@@ -15,7 +15,7 @@ export interface OwnedByLab {
 
 export function planDestroy(owned: OwnedByLab): Step[] {
   return [
-    ...[...owned.hostEnds].sort().map((name) => ({ args: ['link', 'del', name], reason: `remove the lab's host end ${name} (and its peer)`, removes: { hostEnds: [name] } })),
+    ...[...owned.hostEnds].sort().map((name) => ({ args: ['link', 'del', name], reason: `remove the lab's ${name} from the host (a veth end takes its peer with it)`, removes: { hostEnds: [name] } })),
     ...[...new Set(owned.namespaces)].sort().map((ns) => ({ args: ['netns', 'del', ns], reason: `remove namespace ${ns} and all in it`, removes: { namespaces: [ns] } })),
   ];
 }

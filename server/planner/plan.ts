@@ -5,22 +5,28 @@
  *
  * Order (so that each namespace's commands are contiguous and batch well):
  *   1. teardown inside surviving namespaces: routes, addresses, links
- *   2. the root namespace: host teardown, namespaces removed and added,
- *      veth pairs created (each end straight into its namespace), host ends configured
- *   3. set-up inside each namespace: mark, addresses, links up/down, routes
+ *   2. the root namespace: host teardown, bridges and namespaces removed and
+ *      added (each kind's module says how), veth pairs created (each end
+ *      straight into its namespace), bridge ports attached, host ends configured
+ *   3. set-up inside each namespace: mark, addresses, links up/down, routes,
+ *      forwarding, netem on cable ends
  */
 import {
   LOOPBACK,
   type Endpoint,
   type InterfaceSpec,
   type LinkSpec,
+  type NetemSpec,
   type NodeSpec,
   type RouteSpec,
   type Topology,
+  isNamespaceKind,
   linkKey,
 } from '../model/topology';
 import { formatNetwork, parsePrefix } from '../model/prefix';
-import type { Step } from './step';
+import { kindModule } from '../model/kinds/kinds';
+import { netemArgs, netemLabel, sameNetem } from '../model/netem';
+import type { Step } from '../model/step';
 import { findRenames, renameSteps, withRenames } from './renames';
 
 export interface PlanContext {
@@ -37,7 +43,8 @@ export interface PlanContext {
 const ROOT = '';
 
 function nsOf(topo: Topology, node: string): string {
-  return topo.nodes[node]?.kind === 'host' ? ROOT : node;
+  const kind = topo.nodes[node]?.kind;
+  return kind && kindModule(kind).inRoot ? ROOT : node;
 }
 
 function nsArg(ns: string): string | undefined {
@@ -118,8 +125,11 @@ export function plan(desiredInput: Topology, observedInput: Topology, ctx: PlanC
     else push(phases[which], ns, full);
   };
 
-  const desiredNs = new Set(Object.keys(desired.nodes).filter((n) => desired.nodes[n].kind === 'netns'));
-  const observedNs = new Set(Object.keys(observed.nodes).filter((n) => observed.nodes[n].kind === 'netns'));
+  const desiredNs = new Set(Object.keys(desired.nodes).filter((n) => isNamespaceKind(desired.nodes[n].kind)));
+  const observedNs = new Set(Object.keys(observed.nodes).filter((n) => isNamespaceKind(observed.nodes[n].kind)));
+  const bridgesOf = (t: Topology) => new Set(Object.keys(t.nodes).filter((n) => t.nodes[n].kind === 'bridge'));
+  const desiredBridges = bridgesOf(desired);
+  const observedBridges = bridgesOf(observed);
   const removedNs = [...observedNs].filter((n) => !desiredNs.has(n)).sort();
   const addedNs = [...desiredNs].filter((n) => !observedNs.has(n)).sort();
 
@@ -134,18 +144,20 @@ export function plan(desiredInput: Topology, observedInput: Topology, ctx: PlanC
   for (const k of addedLinks) for (const e of desiredLinks.get(k)!.endpoints) fresh.add(`${nsOf(desired, e.node)}:${e.iface}`);
   for (const k of removedLinks) for (const e of observedLinks.get(k)!.endpoints) gone.add(`${nsOf(observed, e.node)}:${e.iface}`);
 
+  const portOf = { desired: bridgePorts(desired), observed: bridgePorts(observed) };
+  const netemOf = { desired: netemByEnd(desired), observed: netemByEnd(observed) };
+
   // 1 + 2a: teardown of what stays partly: routes, addresses, then links.
   const observedByNs = nodesByNamespace(observed);
   const desiredByNs = nodesByNamespace(desired);
   for (const ns of [...observedByNs.keys()].sort()) {
     if (ns !== ROOT && !desiredNs.has(ns)) continue; // the whole namespace goes
-    const [oName, oNode] = observedByNs.get(ns)!;
-    const dEntry = desiredByNs.get(ns);
-    const dNode = dEntry?.[1];
+    const { node: oNode, label: oLabel } = observedByNs.get(ns)!;
+    const dNode = desiredByNs.get(ns)?.node;
     for (const r of oNode.routes) {
       if (r.dev && gone.has(`${ns}:${r.dev}`)) continue; // leaves with its interface
       if (dNode?.routes.some((d) => routeMatches(d, r))) continue;
-      add(ns, 'teardown', { args: ['route', 'del', ...routeArgs(r)], reason: `route ${describeRoute(r)} is not in the topology of ${oName}` });
+      add(ns, 'teardown', { args: ['route', 'del', ...routeArgs(r)], reason: `route ${describeRoute(r)} is not in the topology of ${oLabel(r.dev)}` });
     }
     for (const ifname of sortedKeys(oNode.interfaces)) {
       const key = `${ns}:${ifname}`;
@@ -154,7 +166,7 @@ export function plan(desiredInput: Topology, observedInput: Topology, ctx: PlanC
       if (!want || fresh.has(key)) continue;
       for (const a of oNode.interfaces[ifname].addresses) {
         if (!want.addresses.includes(a)) {
-          add(ns, 'teardown', { args: ['addr', 'del', a, 'dev', ifname], reason: `${a} is no longer an address of ${ifname} on ${oName}` });
+          add(ns, 'teardown', { args: ['addr', 'del', a, 'dev', ifname], reason: `${a} is no longer an address of ${ifname} on ${oLabel(ifname)}` });
         }
       }
     }
@@ -175,13 +187,13 @@ export function plan(desiredInput: Topology, observedInput: Topology, ctx: PlanC
     });
   }
 
-  // 2b: namespaces.
-  for (const ns of removedNs) {
-    phases.root.push({ args: ['netns', 'del', ns], reason: `namespace ${ns} is not in the topology (its interfaces go with it)`, removes: { namespaces: [ns] } });
-  }
-  for (const ns of addedNs) {
-    phases.root.push({ args: ['netns', 'add', ns], reason: `create network namespace ${ns}`, creates: { namespaces: [ns] } });
-    phases.root.push({ args: ['netns', 'set', ns, 'auto'], reason: `give ${ns} an id in the host's namespace, so its changes reach \`ip monitor all-nsid\` and the canvas`, bookkeeping: true });
+  // 2b: nodes that are made or removed as a whole: namespaces and bridges, as their kind's module says.
+  const removedBridges = [...observedBridges].filter((n) => !desiredBridges.has(n)).sort();
+  const addedBridges = [...desiredBridges].filter((n) => !observedBridges.has(n)).sort();
+  for (const name of [...removedBridges, ...removedNs]) phases.root.push(...kindModule(observed.nodes[name].kind).removeSteps(name));
+  for (const name of [...addedBridges, ...addedNs]) phases.root.push(...kindModule(desired.nodes[name].kind).createSteps(name, desired.nodes[name], { mark: ctx.mark }));
+  for (const name of [...desiredBridges].filter((n) => observedBridges.has(n)).sort()) {
+    phases.root.push(...kindModule('bridge').updateSteps(name, desired.nodes[name], observed.nodes[name]));
   }
 
   // 2c: veth pairs, each end created directly in its namespace.
@@ -206,8 +218,9 @@ export function plan(desiredInput: Topology, observedInput: Topology, ctx: PlanC
   // 3: per namespace set-up (the root's goes at the end of the root batch).
   const nsList = [...desiredByNs.keys()].sort((x, y) => (x === ROOT ? -1 : y === ROOT ? 1 : x.localeCompare(y)));
   for (const ns of nsList) {
-    const [dName, dNode] = desiredByNs.get(ns)!;
-    const oNode = desiredNs.has(ns) && observedNs.has(ns) ? observed.nodes[ns] : ns === ROOT ? observedByNs.get(ROOT)?.[1] : undefined;
+    const { node: dNode, label } = desiredByNs.get(ns)!;
+    const dName = label();
+    const oNode = desiredNs.has(ns) && observedNs.has(ns) ? observed.nodes[ns] : ns === ROOT ? observedByNs.get(ROOT)?.node : undefined;
     const isNew = ns !== ROOT && addedNs.includes(ns);
     if (ctx.mark && isNew) add(ns, 'setup', { args: ['link', 'set', LOOPBACK, 'alias', ctx.mark], reason: `mark ${ns} as made by vethlab`, bookkeeping: true });
     else if (ctx.mark && ns !== ROOT && ctx.unmarked?.includes(ns)) add(ns, 'setup', { args: ['link', 'set', LOOPBACK, 'alias', ctx.mark], reason: `mark ${ns} as made by vethlab (an earlier run stopped before it could)`, bookkeeping: true });
@@ -221,28 +234,49 @@ export function plan(desiredInput: Topology, observedInput: Topology, ctx: PlanC
     for (const ifname of interfaceOrder(dNode)) {
       const want = dNode.interfaces[ifname];
       const key = `${ns}:${ifname}`;
-      const have: InterfaceSpec | undefined = fresh.has(key) ? undefined : oNode?.interfaces[ifname] ?? (isNew && ifname === LOOPBACK ? { addresses: [], up: false } : undefined);
+      const owner = label(ifname);
+      const made = (isNew && ifname === LOOPBACK) || (ns === ROOT && addedBridges.includes(ifname));
+      const have: InterfaceSpec | undefined = fresh.has(key) ? undefined : oNode?.interfaces[ifname] ?? (made ? { addresses: [], up: false } : undefined);
       const exists = have !== undefined || fresh.has(key);
-      if (!exists) continue; // validation guarantees every interface is lo or a link end
+      if (!exists) continue; // validation guarantees every interface is implicit (lo, a bridge) or a link end
+      if (ns === ROOT) {
+        // A bridge port joins its bridge before it comes up, as the tutorials do it.
+        const wantMaster = portOf.desired.get(ifname);
+        const haveMaster = fresh.has(key) ? undefined : portOf.observed.get(ifname);
+        if (wantMaster && wantMaster !== haveMaster) add(ns, 'setup', { args: ['link', 'set', ifname, 'master', wantMaster], reason: `make ${ifname} a port of the switch ${wantMaster}` });
+        if (!wantMaster && haveMaster) add(ns, 'setup', { args: ['link', 'set', ifname, 'nomaster'], reason: `take ${ifname} out of the switch ${haveMaster}` });
+      }
       for (const a of want.addresses) {
-        if (!have?.addresses.includes(a)) add(ns, 'setup', { args: ['addr', 'add', a, 'dev', ifname], reason: `give ${ifname} on ${dName} the address ${a}` });
+        if (!have?.addresses.includes(a)) add(ns, 'setup', { args: ['addr', 'add', a, 'dev', ifname], reason: `give ${ifname} on ${owner} the address ${a}` });
       }
       // Before the link comes up, as one would type it; absent in the topology, the MTU is left as it is.
       if (want.mtu !== undefined && want.mtu !== (have?.mtu ?? defaultMtu(ifname))) {
-        add(ns, 'setup', { args: ['link', 'set', 'dev', ifname, 'mtu', String(want.mtu)], reason: `set the MTU of ${ifname} on ${dName} to ${want.mtu} bytes` });
+        add(ns, 'setup', { args: ['link', 'set', 'dev', ifname, 'mtu', String(want.mtu)], reason: `set the MTU of ${ifname} on ${owner} to ${want.mtu} bytes` });
       }
       const isUp = have?.up ?? false;
-      if (want.up && !isUp) add(ns, 'setup', { args: ['link', 'set', ifname, 'up'], reason: ifname === LOOPBACK ? `bring up lo on ${dName}: traffic to its own addresses goes through it` : `bring up ${ifname} on ${dName}` });
-      if (!want.up && isUp) add(ns, 'setup', { args: ['link', 'set', ifname, 'down'], reason: `take ${ifname} on ${dName} down` });
+      const upReason = ifname === LOOPBACK ? `bring up lo on ${owner}: traffic to its own addresses goes through it` : ns === ROOT && desiredBridges.has(ifname) ? `bring up the switch ${ifname}` : `bring up ${ifname} on ${owner}`;
+      if (want.up && !isUp) add(ns, 'setup', { args: ['link', 'set', ifname, 'up'], reason: upReason });
+      if (!want.up && isUp) add(ns, 'setup', { args: ['link', 'set', ifname, 'down'], reason: `take ${ifname} on ${owner} down` });
     }
     for (const r of dNode.routes) {
       if (isConnectedRoute(dNode, r)) continue;
       const present = oNode?.routes.some((o) => routeMatches(r, o) && !(o.dev && gone.has(`${ns}:${o.dev}`)));
       if (!present) add(ns, 'setup', { args: ['route', 'add', ...routeArgs(r)], reason: `route ${describeRoute(r)} on ${dName}` });
     }
-    // A namespace forwards only if told to; the host node is left as it is unless the topology says.
-    const wantForwarding = ns === ROOT ? dNode.forwarding : (dNode.forwarding ?? false);
+    // A namespace forwards only if told to (a router always); the host node is left as it is unless the topology says.
+    const byDefault = kindModule(dNode.kind).defaultForwarding;
+    const wantForwarding = dNode.forwarding ?? (typeof byDefault === 'boolean' ? byDefault : undefined);
     if (wantForwarding !== undefined && wantForwarding !== (oNode?.forwarding ?? false)) add(ns, 'setup', forwardingStep(dName, wantForwarding));
+    // netem last: on an interface that is up, as one would type it after the cable works.
+    for (const ifname of interfaceOrder(dNode)) {
+      const key = `${ns}:${ifname}`;
+      const want = netemOf.desired.get(key) ?? null;
+      const have = fresh.has(key) ? null : netemOf.observed.get(key) ?? null;
+      if (sameNetem(want, have)) continue;
+      const owner = label(ifname);
+      if (want) add(ns, 'setup', { program: 'tc', args: ['qdisc', 'replace', 'dev', ifname, 'root', 'netem', ...netemArgs(want)], reason: `impair what ${ifname} on ${owner} sends: ${netemLabel(want)}` });
+      else add(ns, 'setup', { program: 'tc', args: ['qdisc', 'del', 'dev', ifname, 'root'], reason: `remove the impairments of ${ifname} on ${owner}` });
+    }
   }
 
   const steps: Step[] = [];
@@ -272,10 +306,58 @@ function interfaceOrder(node: NodeSpec): string[] {
   return sortedKeys(node.interfaces).sort((a, b) => (a === LOOPBACK ? -1 : b === LOOPBACK ? 1 : 0));
 }
 
-function nodesByNamespace(topo: Topology): Map<string, [string, NodeSpec]> {
-  const map = new Map<string, [string, NodeSpec]>();
-  for (const name of sortedKeys(topo.nodes)) map.set(nsOf(topo, name), [name, topo.nodes[name]]);
+interface NamespaceView {
+  /** The namespace's nodes merged: the root holds the host and every bridge. */
+  node: NodeSpec;
+  /** The node an interface belongs to, for the reasons; without an interface, the namespace's main node. */
+  label: (iface?: string) => string;
+}
+
+/**
+ * The nodes by kernel namespace. A namespace node is its own; the root's
+ * view merges the host's interfaces with every bridge's (its device and its
+ * ports), and takes its routes and forwarding from the host node.
+ */
+function nodesByNamespace(topo: Topology): Map<string, NamespaceView> {
+  const map = new Map<string, NamespaceView>();
+  const rootNames = sortedKeys(topo.nodes).filter((n) => kindModule(topo.nodes[n].kind).inRoot);
+  for (const name of sortedKeys(topo.nodes)) {
+    if (!rootNames.includes(name)) map.set(name, { node: topo.nodes[name], label: () => name });
+  }
+  if (rootNames.length > 0) {
+    const host = rootNames.find((n) => topo.nodes[n].kind === 'host');
+    const owner = new Map<string, string>();
+    const interfaces: Record<string, InterfaceSpec> = {};
+    for (const name of rootNames) {
+      for (const [iface, spec] of Object.entries(topo.nodes[name].interfaces)) {
+        interfaces[iface] = spec;
+        owner.set(iface, name);
+      }
+    }
+    const hostNode = host ? topo.nodes[host] : undefined;
+    map.set(ROOT, {
+      node: { kind: 'host', interfaces, routes: hostNode?.routes ?? [], ...(hostNode?.forwarding !== undefined ? { forwarding: hostNode.forwarding } : {}) },
+      label: (iface) => (iface && owner.get(iface)) || host || 'the host',
+    });
+  }
   return map;
+}
+
+/** Bridge port -> its bridge, for every bridge of a topology. */
+function bridgePorts(topo: Topology): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, node] of Object.entries(topo.nodes)) {
+    if (node.kind !== 'bridge') continue;
+    for (const iface of Object.keys(node.interfaces)) if (iface !== name) out.set(iface, name);
+  }
+  return out;
+}
+
+/** `ns:iface` of each link end -> the netem on it. */
+function netemByEnd(topo: Topology): Map<string, NetemSpec | null> {
+  const out = new Map<string, NetemSpec | null>();
+  for (const link of topo.links) link.endpoints.forEach((e, i) => out.set(`${nsOf(topo, e.node)}:${e.iface}`, link.netem?.[i] ?? null));
+  return out;
 }
 
 /**
@@ -292,13 +374,12 @@ function where(e: Endpoint, ns: string): string {
   return ns === ROOT ? `${e.iface} on the host` : `${e.iface} in ${ns}`;
 }
 
-/** Every namespace has lo, up unless the topology says otherwise. */
+/** Every node has its kind's implicit interfaces (lo, a bridge's device), up unless the topology says otherwise. */
 function withLoopback(topo: Topology): Topology {
   const nodes: Record<string, NodeSpec> = {};
   for (const [name, node] of Object.entries(topo.nodes)) {
-    nodes[name] = node.kind === 'netns' && !node.interfaces[LOOPBACK]
-      ? { ...node, interfaces: { [LOOPBACK]: { addresses: [], up: true }, ...node.interfaces } }
-      : node;
+    const implicit = Object.entries(kindModule(node.kind).implicitInterfaces(name)).filter(([i]) => !node.interfaces[i]);
+    nodes[name] = implicit.length > 0 ? { ...node, interfaces: { ...Object.fromEntries(implicit), ...node.interfaces } } : node;
   }
   return { ...topo, nodes };
 }

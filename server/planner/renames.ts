@@ -5,8 +5,8 @@
  * set dev OLD name NEW`), so the pair, its MAC, its ifindex and its routes
  * stay. Pure.
  */
-import type { LinkSpec, NodeSpec, Topology } from '../model/topology';
-import type { Step } from './step';
+import { isNamespaceKind, type LinkSpec, type NodeSpec, type Topology } from '../model/topology';
+import type { Step } from '../model/step';
 
 export interface Rename {
   /** The node the interface is on. */
@@ -45,8 +45,13 @@ export function findRenames(desired: Topology, observed: Topology): Rename[] {
   return renames;
 }
 
+/** Each end's node is in the same place in the kernel in both (a namespace that became a router still is its namespace). */
 function sameKinds(desired: Topology, observed: Topology, link: LinkSpec): boolean {
-  return link.endpoints.every((e) => desired.nodes[e.node]?.kind === observed.nodes[e.node]?.kind);
+  return link.endpoints.every((e) => {
+    const d = desired.nodes[e.node]?.kind;
+    const o = observed.nodes[e.node]?.kind;
+    return d !== undefined && o !== undefined && (d === o || (isNamespaceKind(d) && isNamespaceKind(o)));
+  });
 }
 
 function otherLinkUses(t: Topology, except: LinkSpec, node: string, iface: string): boolean {
@@ -63,6 +68,7 @@ export function withRenames(observed: Topology, renames: readonly Rename[]): Top
     nodes[r.node] = { ...node, interfaces, routes: node.routes.map((route) => (route.dev === r.from ? { ...route, dev: r.to } : route)) };
   }
   const links = observed.links.map((l) => ({
+    ...l,
     endpoints: l.endpoints.map((e) => {
       const r = renames.find((x) => x.node === e.node && x.from === e.iface);
       return r ? { node: e.node, iface: r.to } : e;

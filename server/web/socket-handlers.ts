@@ -5,9 +5,8 @@
  * Every incoming payload is validated against server/protocol.ts first.
  */
 import type { Lab, ApplyResult } from '../engine/lab';
-import { applyEdit, describeEdit, desiredFromObserved } from '../model/edits';
-import { stringifyTopology } from '../model/topology-file';
-import { exportShellScript } from '../export/shell-script';
+import { applyEdit, describeEdit } from '../model/edits';
+import { exportLab as labAsFile } from '../export/export-lab';
 import type { Position, Topology } from '../model/topology';
 import {
   describeIssue,
@@ -110,9 +109,7 @@ export function attachLab(io: LabChannel, lab: Lab): LabHub {
   async function exportLab(payload: unknown): Promise<Ack<{ text: string }>> {
     const parsed = exportSchema.safeParse(payload);
     if (!parsed.success) return { ok: false, ...describeIssue(parsed.error, payload) };
-    const topology = desiredFromObserved(lab.current ?? (await lab.observe()).topology);
-    const text = parsed.data.format === 'yaml' ? stringifyTopology(topology) : exportShellScript(topology, lab.mark);
-    return { ok: true, text };
+    return { ok: true, text: labAsFile(lab.current ?? (await lab.observe()).topology, parsed.data.format, lab.mark) };
   }
 
   const onConnection = (socket: LabSocket) => {

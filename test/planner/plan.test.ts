@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { plan } from '../../server/planner/plan';
-import { commandLine } from '../../server/planner/step';
+import { commandLine } from '../../server/model/step';
 import type { NodeSpec, Topology } from '../../server/model/topology';
 
 const MARK = 'vethlab:test1234';

@@ -2,8 +2,8 @@
 export interface Step {
   /** The namespace the command runs in (`ip -n NS ...`, `ip netns exec NS ...`); undefined for the root namespace. */
   netns?: string;
-  /** The program; `ip` unless said. Only `ip` steps go into `ip -batch`. */
-  program?: 'ip' | 'sysctl';
+  /** The program; `ip` unless said. `ip` and `tc` steps are batched (`ip -batch`, `tc -batch`); `sysctl` runs alone. */
+  program?: 'ip' | 'tc' | 'sysctl';
   /** The words after `ip [-n NS]` (or after the program), e.g. ['addr', 'add', '10.0.1.0/24', 'dev', 'veth0']. */
   args: string[];
   reason: string;
@@ -25,10 +25,15 @@ export interface Made {
   hostEnds?: string[];
 }
 
-/** The full argv, program first: `ip -n NS ...`, or `ip netns exec NS sysctl ...` for another program. */
+/** Programs that take `-n NS` and `-batch -` as ip does. */
+export function isBatchable(step: Step): boolean {
+  return (step.program ?? 'ip') !== 'sysctl';
+}
+
+/** The full argv, program first: `ip -n NS ...`, `tc -n NS ...`, or `ip netns exec NS sysctl ...` for another program. */
 export function stepArgv(step: Step): string[] {
   const program = step.program ?? 'ip';
-  if (program === 'ip') return step.netns ? ['ip', '-n', step.netns, ...step.args] : ['ip', ...step.args];
+  if (isBatchable(step)) return step.netns ? [program, '-n', step.netns, ...step.args] : [program, ...step.args];
   return step.netns ? ['ip', 'netns', 'exec', step.netns, program, ...step.args] : [program, ...step.args];
 }
 
