@@ -11,6 +11,8 @@ import type { LogEntry } from './engine/command-log';
 import type { Progress } from './engine/lab';
 import type { TerminalInfo } from './terminal/terminal-info';
 import type { TrafficRate } from './kernel/traffic-meter';
+import type { MacEntry } from './kernel/bridge-fdb';
+import { EXPORT_FORMATS } from './export/export-lab';
 import { nestedDeeperThan, showValue } from './model/topology-errors';
 
 /** No payload of the protocol nests deeper than this. */
@@ -33,8 +35,12 @@ export type Ack<T = object> = ({ ok: true } & T) | { ok: false; error: string; f
 
 // ---- validators (server side) ----
 
-export const exportSchema = z.object({ format: z.enum(['yaml', 'sh']) });
+export const exportSchema = z.object({ format: z.enum(EXPORT_FORMATS) });
 export type ExportRequest = z.infer<typeof exportSchema>;
+
+/** Asks for a switch's MAC table (`bridge fdb show br NODE`). */
+export const macTableSchema = z.object({ node: nodeName });
+export type { MacEntry };
 
 export const terminalOpenSchema = z.object({
   node: nodeName,
@@ -55,6 +61,8 @@ export const terminalRefSchema = z.object({ id: terminalId });
 export interface ClientToServerEvents {
   'lab-edit': (edit: LabEdit, ack: (r: Ack) => void) => void;
   'lab-export': (req: ExportRequest, ack: (r: Ack<{ text: string }>) => void) => void;
+  /** A switch's MAC table, read when asked (the inspector asks every few seconds while it shows a switch). */
+  'mac-table': (req: { node: string }, ack: (r: Ack<{ entries: MacEntry[] }>) => void) => void;
   'terminal-open': (req: TerminalOpen, ack: (r: Ack<{ id: string }>) => void) => void;
   /** Joins a running terminal; the reply carries its recent output. */
   'terminal-attach': (req: { id: string }, ack: (r: Ack<{ scrollback: string }>) => void) => void;
@@ -71,6 +79,8 @@ export interface LabHello {
   role: 'edit' | 'view' | 'admin';
   /** The lab cables the real machine (`--real-host`) rather than a lab machine. */
   realHost: boolean;
+  /** The kernel can impair cables (sch_netem); without it the page says so instead of offering the settings. */
+  netem: boolean;
 }
 
 export interface ServerToClientEvents {

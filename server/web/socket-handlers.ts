@@ -8,10 +8,14 @@ import type { Lab, ApplyResult } from '../engine/lab';
 import { applyEdit, describeEdit } from '../model/edits';
 import { exportLab as labAsFile } from '../export/export-lab';
 import type { Position, Topology } from '../model/topology';
+import { readMacTable } from '../kernel/bridge-fdb';
+import { kernelCapabilities } from '../kernel/capabilities';
 import {
   describeIssue,
   exportSchema,
   labEditSchema,
+  macTableSchema,
+  type MacEntry,
   type Ack,
   type ClientToServerEvents,
   type LabEdit,
@@ -112,6 +116,18 @@ export function attachLab(io: LabChannel, lab: Lab): LabHub {
     return { ok: true, text: labAsFile(lab.current ?? (await lab.observe()).topology, parsed.data.format, lab.mark) };
   }
 
+  async function macTable(payload: unknown): Promise<Ack<{ entries: MacEntry[] }>> {
+    const parsed = macTableSchema.safeParse(payload);
+    if (!parsed.success) return { ok: false, ...describeIssue(parsed.error, payload) };
+    const { node } = parsed.data;
+    const spec = lab.current?.nodes[node];
+    if (!spec || !Object.hasOwn(lab.current!.nodes, node)) return { ok: false, error: `node: "${node}" is not a node of the lab`, field: 'node' };
+    if (spec.kind !== 'bridge') return { ok: false, error: `node: "${node}" is not a switch; only switches have a MAC table`, field: 'node' };
+    const machine = lab.machine();
+    if (!machine) return { ok: true, entries: [] };
+    return { ok: true, entries: await readMacTable(machine, node) };
+  }
+
   const onConnection = (socket: LabSocket) => {
     socket.on('lab-edit', (payload: unknown, ack: unknown) => {
       const reply = replyVia(ack);
@@ -122,9 +138,13 @@ export function attachLab(io: LabChannel, lab: Lab): LabHub {
       const reply = replyVia(ack);
       exportLab(payload).then(reply, (err) => reply({ ok: false, error: `the lab could not be exported: ${errorText(err)}` }));
     });
+    socket.on('mac-table', (payload: unknown, ack: unknown) => {
+      const reply = replyVia(ack);
+      macTable(payload).then(reply, (err) => reply({ ok: false, error: `the MAC table could not be read: ${errorText(err)}` }));
+    });
     const greet = async () => {
       const topology = lab.current ?? (await lab.observe()).topology;
-      socket.emit('lab-hello', { lab: lab.name, role: socket.data.role, realHost: lab.realHost });
+      socket.emit('lab-hello', { lab: lab.name, role: socket.data.role, realHost: lab.realHost, netem: (await kernelCapabilities()).netem });
       socket.emit('lab-state', { topology, version });
       socket.emit('log-append', lab.log.recent());
     };

@@ -67,7 +67,7 @@ test('a router joins two subnets: one hop more in the TTL, the router in tracepa
   const status = JSON.parse((await cli(['status', '--json'])).stdout);
   assert.equal(status.nodes.r.forwarding, true);
   assert.equal(status.nodes.a.forwarding, undefined);
-  assert.match((await cli(['export'])).stdout, /r:\n {4}forwarding: true/);
+  assert.match((await cli(["export"])).stdout, /r:\n {4}kind: router\n/);
   assert.match((await cli(['apply', await fileOf(true), '--dry-run'])).stdout, /nothing to do/);
 });
 

@@ -80,3 +80,49 @@ test('route targets: IPv4 and IPv6 defaults, host routes without a length', () =
   assert.equal(routeTarget({ dst: '10.9.0.5', dev: 'veth0' }), '10.9.0.5/32');
   assert.equal(routeTarget({ dst: 'fd00:0:0::5', dev: 'veth0', pref: 'medium' }), 'fd00::5/128');
 });
+
+test('inside a lab machine a bridge is a switch node whose ports are the root ends with it as master', () => {
+  const bridge: IpLink = { ifindex: 5, ifname: 'br0', flags: ['UP'], link_type: 'ether', address: '02:00:00:00:00:55', linkinfo: { info_kind: 'bridge', info_data: { stp_state: 1, vlan_filtering: 0 } }, addr_info: [] };
+  const root: NamespaceReading = {
+    nsids: [{ nsid: 0, name: 'a' }],
+    links: [lo(), bridge, { ...veth(6, 'veth1', 2, 0), master: 'br0' }, veth(7, 'veth2', 3, 0)],
+    routes: [],
+  };
+  const a: NamespaceReading = { netns: 'a', nsids: [], links: [lo(), veth(2, 'veth0', 6, 0), veth(3, 'veth3', 7, 0)], routes: [] };
+  const { topology } = buildTopology(root, [a], { ...opts, mark: undefined });
+  assert.equal(topology.nodes.br0.kind, 'bridge');
+  assert.deepEqual(topology.nodes.br0.bridge, { stp: true, vlanFiltering: false });
+  assert.deepEqual(Object.keys(topology.nodes.br0.interfaces).sort(), ['br0', 'veth1']);
+  assert.deepEqual(Object.keys(topology.nodes.host.interfaces), ['veth2'], 'an end with no bridge is the host\'s');
+  assert.deepEqual(topology.links.map((l) => l.endpoints.map((e) => `${e.node}:${e.iface}`)), [['a:veth0', 'br0:veth1'], ['a:veth3', 'host:veth2']]);
+});
+
+test('both ends in one namespace: ip names the peer, and the pair is a loop on its node', () => {
+  const r: NamespaceReading = {
+    netns: 'r',
+    nsids: [],
+    links: [lo(), { ...veth(2, 'veth0', 0, undefined), link_index: undefined, link: 'veth1' }, { ...veth(3, 'veth1', 0, undefined), link_index: undefined, link: 'veth0' }],
+    routes: [],
+  };
+  const { topology } = buildTopology(emptyRoot, [r], opts);
+  assert.deepEqual(topology.links, [{ endpoints: [{ node: 'r', iface: 'veth0' }, { node: 'r', iface: 'veth1' }] }]);
+  assert.equal(topology.dangling, undefined);
+});
+
+test('a namespace that forwards is a router; netem qdiscs become the link netem of their end; kernel routes are listed apart', () => {
+  const a: NamespaceReading = {
+    netns: 'a',
+    nsids: [{ nsid: 0, name: 'b' }],
+    links: [lo(), veth(2, 'veth0', 2, 0, ['10.0.1.1/24'])],
+    routes: [{ dst: '10.0.1.0/24', dev: 'veth0', protocol: 'kernel' }, { dst: 'fe80::/64', dev: 'veth0', protocol: 'kernel', pref: 'medium' }],
+    forwarding: true,
+    qdiscs: [{ kind: 'netem', dev: 'veth0', root: true, options: { limit: 1000, delay: { delay: 0.05, jitter: 0.005, correlation: 0 }, 'loss-random': { loss: 0.0099999998, correlation: 0 }, rate: { rate: 1250000 }, ecn: false, gap: 0 } }],
+  };
+  const b: NamespaceReading = { netns: 'b', nsids: [{ nsid: 0, name: 'a' }], links: [lo(), veth(2, 'veth1', 2, 0)], routes: [], qdiscs: [{ kind: 'noqueue', dev: 'veth1', root: true }] };
+  const { topology } = buildTopology(emptyRoot, [b, a], opts);
+  assert.equal(topology.nodes.a.kind, 'router');
+  assert.equal(topology.nodes.b.kind, 'netns');
+  assert.deepEqual(topology.nodes.a.kernelRoutes, [{ to: '10.0.1.0/24', dev: 'veth0' }], 'link-local kernel routes are not listed');
+  assert.deepEqual(topology.nodes.a.routes, []);
+  assert.deepEqual(topology.links, [{ endpoints: [{ node: 'a', iface: 'veth0' }, { node: 'b', iface: 'veth1' }], netem: [{ delay: 50, jitter: 5, loss: 1, rate: 10_000_000 }, null] }]);
+});

@@ -244,3 +244,44 @@ for (const c of bad) {
   });
 }
 
+
+test('switches and routers are added with the tutorials names; a switch never takes a host interface name', () => {
+  const t = ok(applyEdit(observed(), edit({ op: 'add-node', kind: 'bridge' }), { ...CTX, hostInterfaces: [...CTX.hostInterfaces!, 'br0'] }));
+  assert.equal(t.nodes.br1.kind, 'bridge', 'br0 is an interface of the machine');
+  assert.deepEqual(Object.keys(t.nodes.br1.interfaces), ['br1']);
+  const r = ok(applyEdit(observed(), edit({ op: 'add-node', kind: 'router' }), CTX));
+  assert.equal(r.nodes.r1.kind, 'router');
+  assert.equal(r.nodes.r1.forwarding, true);
+  const named = applyEdit(observed(), edit({ op: 'add-node', kind: 'bridge', name: 'eth0' }), CTX);
+  assert.ok(!named.ok && named.field === 'name' && /already an interface of the host/.test(named.error));
+  const cabled = ok(applyEdit(t, edit({ op: 'add-link', a: 'br1', b: 'ns2' }), CTX));
+  assert.ok(links(cabled).includes('br1:veth0 <-> ns2:veth1'), links(cabled).join(', '));
+});
+
+test('forwarding on a namespace makes it a router and off makes it a namespace again; a switch refuses it', () => {
+  const on = ok(applyEdit(observed(), edit({ op: 'set-forwarding', node: 'ns1', on: true }), CTX));
+  assert.equal(on.nodes.ns1.kind, 'router');
+  const off = ok(applyEdit(on, edit({ op: 'set-forwarding', node: 'ns1', on: false }), CTX));
+  assert.equal(off.nodes.ns1.kind, 'netns');
+  const sw = ok(applyEdit(observed(), edit({ op: 'add-node', kind: 'bridge', name: 'sw' }), CTX));
+  const refused = applyEdit(sw, edit({ op: 'set-forwarding', node: 'sw', on: true }), CTX);
+  assert.ok(!refused.ok && /does not route/.test(refused.error));
+  const stp = ok(applyEdit(sw, edit({ op: 'set-bridge', node: 'sw', stp: true, vlanFiltering: false }), CTX));
+  assert.deepEqual(stp.nodes.sw.bridge, { stp: true, vlanFiltering: false });
+});
+
+test('set-netem follows the order the edit names the ends in, and refuses bad values by field', () => {
+  const a = { node: 'ns2', iface: 'eth0' };
+  const b = { node: 'ns1', iface: 'eth0' };
+  const t = ok(applyEdit(observed(), edit({ op: 'set-netem', a, b, netem: [{ delay: 50 }, null] }), CTX));
+  const link = t.links.find((l) => l.endpoints.some((e) => e.node === 'ns2'))!;
+  assert.deepEqual(link.endpoints.map((e) => e.node), ['ns1', 'ns2']);
+  assert.deepEqual(link.netem, [null, { delay: 50 }], 'the delay is on what ns2 sends');
+  const bad = applyEdit(observed(), edit({ op: 'set-netem', a, b, netem: [{ loss: 120 }, null] }), CTX);
+  assert.ok(!bad.ok);
+  assert.equal(bad.field, 'netem.0.loss');
+  assert.match(bad.error, /loss 120 must be a percentage from 0% to 100%/);
+  assert.throws(() => edit({ op: 'set-netem', a, b, netem: [{ lag: 5 }, null] }), /lag/);
+  const cleared = ok(applyEdit(t, edit({ op: 'set-netem', a, b, netem: [null, null] }), CTX));
+  assert.equal(cleared.links.find((l) => l.endpoints.some((e) => e.node === 'ns2'))!.netem, undefined);
+});
