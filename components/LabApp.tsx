@@ -90,7 +90,7 @@ function Lab() {
     return { x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y };
   };
 
-  const addNode = (kind: 'netns' | 'host') => {
+  const addNode = (kind: 'netns' | 'router' | 'bridge' | 'host') => {
     const now = Date.now();
     reserved.current = reserved.current.filter((r) => now - r.at < RESERVED_SLOT_MS);
     const taken = [...Object.values(positions), ...reserved.current.map((r) => r.position)];
@@ -176,8 +176,7 @@ function Lab() {
         nodeCount={topology ? Object.keys(topology.nodes).length : 0}
         hasHost={hasHost}
         progress={lab.progress}
-        onAddNamespace={() => addNode('netns')}
-        onAddHost={() => addNode('host')}
+        onAddNode={addNode}
         onLoad={load}
         onExport={exportAs}
         onAutoLayout={layout}
@@ -210,6 +209,8 @@ function Lab() {
           onSelect={setSelection}
           onOpenTerminal={(node) => void openTerminal(node)}
           onPing={(node, target) => void openTerminal(node, target)}
+          macTable={lab.macTable}
+          netem={lab.hello?.netem ?? true}
           readOnly={readOnly}
         />
       </main>

@@ -17,8 +17,7 @@ import {
 } from '@xyflow/react';
 import type { TrafficRate } from '@/server/protocol';
 import type { Position, Topology } from '@/server/model/topology';
-import NamespaceNode from '../nodes/NamespaceNode';
-import HostNode from '../nodes/HostNode';
+import { colorOfType, NODE_TYPES } from '../nodes/node-types';
 import VethEdge from '../edges/VethEdge';
 import type { LabNode } from '../nodes/node-data';
 import type { VethEdgeType } from '../edges/edge-data';
@@ -26,7 +25,7 @@ import { useFlowElements, type Selection } from '../hooks/useFlowElements';
 import { SelectEdgeContext } from './select-context';
 
 // Module scope: React Flow re-mounts every node when these objects change identity.
-const nodeTypes = { namespace: NamespaceNode, host: HostNode };
+const nodeTypes = NODE_TYPES;
 const edgeTypes = { veth: VethEdge };
 
 /** Room around a fitted lab for the zoom controls (left) and the mini map (bottom right). */
@@ -147,7 +146,7 @@ function Canvas(props: LabCanvasProps) {
       >
         <Background variant={BackgroundVariant.Dots} gap={22} size={1.6} color="#c4cad3" />
         <Controls position="bottom-left" />
-        <MiniMap position="bottom-right" style={{ width: 170, height: 110 }} pannable zoomable nodeColor={(n) => (n.type === 'host' ? '#2f4a6d' : '#5b8def')} nodeStrokeWidth={2} ariaLabel="Mini map" />
+        <MiniMap position="bottom-right" style={{ width: 170, height: 110 }} pannable zoomable nodeColor={(n) => colorOfType(n.type)} nodeStrokeWidth={2} ariaLabel="Mini map" />
       </ReactFlow>
       {empty && (
         <div className="canvas-empty" role="note">

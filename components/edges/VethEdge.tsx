@@ -7,6 +7,15 @@ import { labelWidth, placeLabel } from './label-placement';
 
 const RATE_TEMPLATE = '10.0 pkt/s · 1.2 kB/s';
 
+/** How far a loop swings out to the right of its node. */
+const LOOP_REACH_PX = 70;
+
+/** A cable whose two ends are on one node: out of the first end's side and back into the other's. */
+function loopPath(sx: number, sy: number, tx: number, ty: number): [string, number, number] {
+  const reach = Math.max(sx, tx) + LOOP_REACH_PX;
+  return [`M ${sx} ${sy} C ${reach} ${sy}, ${reach} ${ty}, ${tx} ${ty}`, reach - LOOP_REACH_PX / 4, (sy + ty) / 2];
+}
+
 function bottomOf(n: InternalNode | undefined): number | undefined {
   return n?.measured.height === undefined ? undefined : n.internals.positionAbsolute.y + n.measured.height;
 }
@@ -17,15 +26,15 @@ function VethEdge(props: EdgeProps<VethEdgeType>) {
   const select = useContext(SelectEdgeContext);
   const sourceNode = useInternalNode(source);
   const targetNode = useInternalNode(target);
-  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const [path, labelX, labelY] = data?.loop ? loopPath(sourceX, sourceY, targetX, targetY) : getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   if (!data) return null;
   // Sized for a rate line too, so the label does not jump when traffic starts and stops.
-  const width = labelWidth(`${data.a.iface} ⟷ ${data.b.iface}`, RATE_TEMPLATE);
-  const place = placeLabel({ x: labelX, y: labelY }, sourceX, targetX, width, [bottomOf(sourceNode), bottomOf(targetNode)]);
-  const cls = ['veth-edge', data.up ? 'up' : 'down', selected ? 'selected' : ''].join(' ');
+  const width = labelWidth(`${data.a.iface} ⟷ ${data.b.iface}`, data.netemText && data.netemText.length > RATE_TEMPLATE.length ? data.netemText : RATE_TEMPLATE);
+  const place = data.loop ? { x: labelX, y: labelY } : placeLabel({ x: labelX, y: labelY }, sourceX, targetX, width, [bottomOf(sourceNode), bottomOf(targetNode)]);
+  const cls = ['veth-edge', data.up ? 'up' : 'down', data.netemText ? 'impaired' : '', selected ? 'selected' : ''].join(' ');
   const title = `veth pair ${data.a.node}:${data.a.iface} ⟷ ${data.b.node}:${data.b.iface}${data.up ? '' : ' (an end is down)'}${
-    data.rateText ? `\n${data.rateText}` : ''
-  }`;
+    data.netemText ? `\nimpaired (netem): ${data.netemText}` : ''
+  }${data.rateText ? `\n${data.rateText}` : ''}`;
   return (
     <>
       <BaseEdge id={id} path={path} className={cls} interactionWidth={24} />
@@ -47,6 +56,7 @@ function VethEdge(props: EdgeProps<VethEdgeType>) {
             </span>
             {data.b.iface}
           </span>
+          {data.netemText && <span className="veth-netem">{data.netemText}</span>}
           {data.rateText && <span className="veth-rate">{data.rateText}</span>}
         </button>
       </EdgeLabelRenderer>

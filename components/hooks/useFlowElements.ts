@@ -2,9 +2,11 @@
 /** The canvas as React Flow nodes and edges, computed from the last `lab-state`. */
 import { useMemo, useRef } from 'react';
 import type { TrafficRate } from '@/server/protocol';
-import { linkKey, type Endpoint, type Position, type Topology } from '@/server/model/topology';
+import { linkKey, type Endpoint, type LinkSpec, type Position, type Topology } from '@/server/model/topology';
 import { interfaceHandleId, linkState, type LabNode, type LabNodeData } from '../nodes/node-data';
 import type { VethEdgeType } from '../edges/edge-data';
+import { KIND_VIEWS } from '../nodes/node-types';
+import { netemLabel } from '@/server/model/netem';
 import { formatBytesPerSecond, formatPacketsPerSecond } from '../lib/format';
 
 export type Selection = { kind: 'node'; id: string } | { kind: 'edge'; id: string } | null;
@@ -25,7 +27,7 @@ export function useFlowElements(
     if (!topology) return [];
     return Object.entries(topology.nodes).map(([name, spec]): LabNode => {
       const dangling = (topology.dangling ?? []).filter((d) => d.endpoint.node === name);
-      const key = JSON.stringify([spec.kind, spec.interfaces, spec.routes, dangling]);
+      const key = JSON.stringify([spec.kind, spec.interfaces, spec.routes, spec.kernelRoutes, spec.bridge, dangling]);
       let cached = dataCache.current.get(name);
       if (!cached || cached.key !== key) {
         cached = { key, data: { name, spec, dangling } };
@@ -37,7 +39,7 @@ export function useFlowElements(
         data: cached.data,
         selected: selection?.kind === 'node' && selection.id === name,
       };
-      return spec.kind === 'host' ? { ...common, type: 'host' } : { ...common, type: 'namespace' };
+      return { ...common, type: KIND_VIEWS[spec.kind].type } as LabNode;
     });
   }, [topology, positions, selection]);
 
@@ -70,6 +72,8 @@ export function useFlowElements(
             up,
             flowing: rate !== null && rate.pps >= FLOWING_MIN_PPS,
             rateText: rate && rate.pps >= FLOWING_MIN_PPS ? `${formatPacketsPerSecond(rate.pps)} · ${formatBytesPerSecond(rate.bps)}` : undefined,
+            netemText: netemText(link, a),
+            loop: a.node === b.node,
           },
         },
       ];
@@ -77,6 +81,20 @@ export function useFlowElements(
   }, [topology, positions, selection, traffic]);
 
   return { nodes, edges };
+}
+
+/**
+ * The cable's impairments for its label: "50 ms, 1% loss" when both ways are
+ * alike; otherwise each direction, drawn from the end shown on the left.
+ */
+function netemText(link: LinkSpec, left: Endpoint): string | undefined {
+  if (!link.netem) return undefined;
+  const [x, y] = link.netem;
+  const leftIsFirst = link.endpoints[0].node === left.node && link.endpoints[0].iface === left.iface;
+  const [fromLeft, fromRight] = leftIsFirst ? [x, y] : [y, x];
+  const same = JSON.stringify(fromLeft) === JSON.stringify(fromRight);
+  if (same && fromLeft) return netemLabel(fromLeft);
+  return [fromLeft && `→ ${netemLabel(fromLeft)}`, fromRight && `← ${netemLabel(fromRight)}`].filter(Boolean).join('  ');
 }
 
 /** What goes through the cable, both directions: what each end sends. */

@@ -4,13 +4,14 @@
  * unmount, and re-renders on every server event that changes the snapshot.
  */
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import type { Ack, ExportRequest, LabEdit } from '@/server/protocol';
+import type { Ack, ExportRequest, LabEdit, MacEntry } from '@/server/protocol';
 import { LabClient, type LabSnapshot } from '../lab/lab-client';
 import type { TerminalHub } from '../lab/terminal-hub';
 
 export interface Lab extends LabSnapshot {
   edit(edit: LabEdit): Promise<Ack>;
   exportLab(format: ExportRequest['format']): Promise<Ack<{ text: string }>>;
+  macTable(node: string): Promise<Ack<{ entries: MacEntry[] }>>;
   hub: TerminalHub | null;
 }
 
@@ -35,6 +36,7 @@ export function useLab(): Lab {
     () => ({
       edit: (e: LabEdit) => client?.edit(e) ?? Promise.resolve<Ack>(NOT_CONNECTED),
       exportLab: (f: ExportRequest['format']) => client?.exportLab(f) ?? Promise.resolve<Ack<{ text: string }>>(NOT_CONNECTED),
+      macTable: (node: string) => client?.macTable(node) ?? Promise.resolve<Ack<{ entries: MacEntry[] }>>(NOT_CONNECTED),
       hub: client?.terminals ?? null,
     }),
     [client],

@@ -3,12 +3,15 @@ import type { Ack, LabEdit, TrafficRate } from '@/server/protocol';
 import type { Endpoint, LinkSpec, Topology } from '@/server/model/topology';
 import { linkState, LINK_STATE_TEXT } from '../nodes/node-data';
 import { formatBytesPerSecond, formatPacketsPerSecond } from '../lib/format';
+import NetemEditor from './NetemEditor';
 
 interface Props {
   link: LinkSpec;
   topology: Topology;
   traffic: Record<string, TrafficRate>;
   run(edit: LabEdit): Promise<Ack>;
+  /** The kernel has sch_netem. */
+  netem: boolean;
   onSelectNode(name: string): void;
 }
 
@@ -36,9 +39,12 @@ function End({ end, topology, rate, onSelectNode }: { end: Endpoint; topology: T
   );
 }
 
-/** A veth pair: its two ends; edit addresses on the nodes. */
-export default function EdgeInspector({ link, topology, traffic, run, onSelectNode }: Props) {
+/** A veth pair: its two ends, their addresses in one click, and its impairments. */
+export default function EdgeInspector({ link, topology, traffic, run, netem, onSelectNode }: Props) {
   const [a, b] = link.endpoints;
+  const bridges = link.endpoints.filter((e) => topology.nodes[e.node]?.kind === 'bridge').length;
+  const hasV4 = (e: Endpoint) => topology.nodes[e.node]?.interfaces[e.iface]?.addresses.some((x) => !x.includes(':')) ?? false;
+  const addressable = bridges < 2 && (bridges === 1 ? link.endpoints.some((e) => topology.nodes[e.node]?.kind !== 'bridge' && !hasV4(e)) : !(hasV4(a) && hasV4(b)));
   return (
     <div className="inspector-content" aria-label={`Link ${a.node}:${a.iface} to ${b.node}:${b.iface}`}>
       <p className="inspector-kind">veth pair</p>
@@ -47,7 +53,19 @@ export default function EdgeInspector({ link, topology, traffic, run, onSelectNo
       </h2>
       <End end={a} topology={topology} rate={traffic[`${a.node}:${a.iface}`]} onSelectNode={onSelectNode} />
       <End end={b} topology={topology} rate={traffic[`${b.node}:${b.iface}`]} onSelectNode={onSelectNode} />
-      <p className="muted small">Whatever enters one end leaves the other. Edit the addresses on each node.</p>
+      <p className="muted small">Whatever enters one end leaves the other. Edit the addresses on each node, or:</p>
+      <div className="inspector-actions">
+        <button
+          type="button"
+          className="btn"
+          disabled={!addressable}
+          onClick={() => void run({ op: 'address-link', a, b })}
+          title={addressable ? 'A free /24 for both ends (a /30 between routers; the LAN of a switch)' : 'The ends already have IPv4 addresses'}
+        >
+          Give addresses
+        </button>
+      </div>
+      <NetemEditor key={JSON.stringify(link.netem ?? null)} link={link} run={run} available={netem} />
       <div className="inspector-actions">
         <button type="button" className="btn btn-danger-outline" onClick={() => run({ op: 'delete-link', a, b })}>
           Delete link

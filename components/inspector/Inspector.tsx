@@ -1,5 +1,5 @@
 'use client';
-import type { Ack, LabEdit, TrafficRate } from '@/server/protocol';
+import type { Ack, LabEdit, MacEntry, TrafficRate } from '@/server/protocol';
 import { linkKey, type Topology } from '@/server/model/topology';
 import type { Selection } from '../hooks/useFlowElements';
 import EdgeInspector from './EdgeInspector';
@@ -13,6 +13,9 @@ interface Props {
   onSelect(selection: Selection): void;
   onOpenTerminal(node: string): void;
   onPing(node: string, target: string): void;
+  macTable(node: string): Promise<Ack<{ entries: MacEntry[] }>>;
+  /** The kernel can impair cables (sch_netem). */
+  netem: boolean;
   /** A view-only link: everything shows, nothing can be changed (the server refuses it anyway). */
   readOnly?: boolean;
 }
@@ -20,7 +23,7 @@ interface Props {
 function Legend() {
   return (
     <div className="inspector-content inspector-empty">
-      <p>Select a namespace or a link to edit it.</p>
+      <p>Select a node or a cable to edit it.</p>
       <ul className="legend">
         <li>
           <span className="state-dot up" /> interface up
@@ -38,7 +41,13 @@ function Legend() {
           <span className="legend-line down" /> veth pair with an end down
         </li>
         <li>
+          <span className="legend-line impaired" /> cable with impairments (netem)
+        </li>
+        <li>
           <span className="legend-stub" /> veth whose peer is outside the lab
+        </li>
+        <li>
+          <span className="legend-route" /> route the kernel made for an address
         </li>
       </ul>
       <p className="muted small">Delete or Backspace removes the selected node or link.</p>
@@ -47,7 +56,7 @@ function Legend() {
 }
 
 /** The right-hand panel: the selected node or link, or a legend. */
-export default function Inspector({ selection, topology, traffic, run, onSelect, onOpenTerminal, onPing, readOnly = false }: Props) {
+export default function Inspector({ selection, topology, traffic, run, onSelect, onOpenTerminal, onPing, macTable, netem, readOnly = false }: Props) {
   let content = <Legend />;
   if (topology && selection?.kind === 'node' && topology.nodes[selection.id]) {
     content = (
@@ -60,11 +69,12 @@ export default function Inspector({ selection, topology, traffic, run, onSelect,
         onRenamed={(_, to) => onSelect({ kind: 'node', id: to })}
         onOpenTerminal={onOpenTerminal}
         onPing={onPing}
+        macTable={macTable}
       />
     );
   } else if (topology && selection?.kind === 'edge') {
     const link = topology.links.find((l) => linkKey(l) === selection.id);
-    if (link) content = <EdgeInspector link={link} topology={topology} traffic={traffic} run={run} onSelectNode={(id) => onSelect({ kind: 'node', id })} />;
+    if (link) content = <EdgeInspector link={link} topology={topology} traffic={traffic} run={run} netem={netem} onSelectNode={(id) => onSelect({ kind: 'node', id })} />;
   }
   return (
     <aside className="inspector" aria-label="Inspector">

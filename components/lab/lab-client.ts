@@ -10,6 +10,7 @@ import type {
   ClientToServerEvents,
   ExportRequest,
   LabEdit,
+  MacEntry,
   LabHello,
   LabState,
   LogEntry,
@@ -119,6 +120,16 @@ export class LabClient {
     if (!this.socket.connected) return { ok: false, error: 'not connected to the lab server' };
     try {
       return await this.socket.timeout(EXPORT_ACK_TIMEOUT_MS).emitWithAck('lab-export', { format });
+    } catch {
+      return { ok: false, error: `the server did not answer within ${EXPORT_ACK_TIMEOUT_MS / 1000} s` };
+    }
+  }
+
+  /** A switch's MAC table; the inspector asks while it shows one. */
+  async macTable(node: string): Promise<Ack<{ entries: MacEntry[] }>> {
+    if (!this.socket.connected) return { ok: false, error: 'not connected to the lab server' };
+    try {
+      return await this.socket.timeout(EXPORT_ACK_TIMEOUT_MS).emitWithAck('mac-table', { node });
     } catch {
       return { ok: false, error: `the server did not answer within ${EXPORT_ACK_TIMEOUT_MS / 1000} s` };
     }

@@ -15,7 +15,7 @@ const VERTICAL_GAP_PX = 50;
 const UNLINKED_PER_ROW = 5;
 
 function estimatedHeight(topology: Topology, name: string): number {
-  return NODE_BASE_HEIGHT_PX + shownInterfaces(topology.nodes[name]).length * ROW_HEIGHT_PX;
+  return NODE_BASE_HEIGHT_PX + shownInterfaces(topology.nodes[name], name).length * ROW_HEIGHT_PX;
 }
 
 export function autoLayout(topology: Topology): Record<string, Position> {

@@ -8,10 +8,12 @@ interface Props {
   name: string;
   spec: InterfaceSpec;
   dangling?: DanglingEnd;
+  /** A switch's port: it carries frames, not addresses. */
+  port?: boolean;
 }
 
 /** One interface of a node: its name, state dot and addresses; edges attach to its sides. */
-function InterfaceRow({ name, spec, dangling }: Props) {
+function InterfaceRow({ name, spec, dangling, port = false }: Props) {
   const state = linkState(spec);
   return (
     <li className="iface-row" data-iface={name}>
@@ -19,7 +21,7 @@ function InterfaceRow({ name, spec, dangling }: Props) {
       <span className={`state-dot ${state}`} title={LINK_STATE_TEXT[state]} aria-label={LINK_STATE_TEXT[state]} role="img" />
       <span className="iface-name">{name}</span>
       <span className="iface-addrs">
-        {spec.addresses.length === 0 ? <span className="muted">no address</span> : spec.addresses.map((a) => <span key={a}>{a}</span>)}
+        {spec.addresses.length === 0 ? <span className="muted">{port ? 'port' : 'no address'}</span> : spec.addresses.map((a) => <span key={a}>{a}</span>)}
         {spec.mtu !== undefined && <span className="iface-mtu-badge" title="MTU in bytes (not the default)">mtu {spec.mtu}</span>}
       </span>
       {dangling && (

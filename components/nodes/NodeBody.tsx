@@ -4,18 +4,21 @@ import { Handle, Position, useUpdateNodeInternals } from '@xyflow/react';
 import { CONNECT_HANDLE_ID, shownInterfaces, type LabNodeData } from './node-data';
 import InterfaceRow from './InterfaceRow';
 
-/** Routes shown on the node itself; the inspector lists them all. */
-const ROUTES_SHOWN = 3;
+/** Routes shown on the node itself (the kernel's included); the inspector lists them all. */
+const ROUTES_SHOWN = 4;
 
 /** What namespace and host nodes share: the connect handle, interfaces and a route summary. */
 function NodeBody({ data }: { data: LabNodeData }) {
-  const interfaces = shownInterfaces(data.spec);
+  const interfaces = shownInterfaces(data.spec, data.name);
   const updateNodeInternals = useUpdateNodeInternals();
   const handlesKey = interfaces.map(([n]) => n).join(' ');
   // New or renamed interfaces mean new handles; React Flow must measure them before edges can attach.
   useEffect(() => updateNodeInternals(data.name), [handlesKey, data.name, updateNodeInternals]);
 
   const routes = data.spec.routes;
+  const kernel = data.spec.kernelRoutes ?? [];
+  const kernelShown = kernel.slice(0, Math.max(0, ROUTES_SHOWN - routes.length));
+  const hidden = routes.length + kernel.length - Math.min(routes.length, ROUTES_SHOWN) - kernelShown.length;
   return (
     <>
       <Handle
@@ -31,11 +34,11 @@ function NodeBody({ data }: { data: LabNodeData }) {
       ) : (
         <ul className="iface-list">
           {interfaces.map(([name, spec]) => (
-            <InterfaceRow key={name} name={name} spec={spec} dangling={data.dangling.find((d) => d.endpoint.iface === name)} />
+            <InterfaceRow key={name} name={name} spec={spec} port={data.spec.kind === 'bridge' && name !== data.name} dangling={data.dangling.find((d) => d.endpoint.iface === name)} />
           ))}
         </ul>
       )}
-      {routes.length > 0 && (
+      {routes.length + kernel.length > 0 && (
         <ul className="route-list" aria-label="routes">
           {routes.slice(0, ROUTES_SHOWN).map((r, i) => (
             <li key={i}>
@@ -44,7 +47,12 @@ function NodeBody({ data }: { data: LabNodeData }) {
               {r.dev && !r.via ? ` dev ${r.dev}` : ''}
             </li>
           ))}
-          {routes.length > ROUTES_SHOWN && <li className="muted">+{routes.length - ROUTES_SHOWN} more</li>}
+          {kernelShown.map((r) => (
+            <li key={`k ${r.to} ${r.dev}`} className="kernel-route" title={`added by the kernel for ${r.to} on ${r.dev}`}>
+              {r.to} dev {r.dev}
+            </li>
+          ))}
+          {hidden > 0 && <li className="muted">+{hidden} more</li>}
         </ul>
       )}
     </>

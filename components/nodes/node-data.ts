@@ -9,9 +9,12 @@ export type LabNodeData = {
   dangling: DanglingEnd[];
 };
 
+export type FlowType = 'namespace' | 'router' | 'host' | 'bridge';
 export type NamespaceNodeType = Node<LabNodeData, 'namespace'>;
+export type RouterNodeType = Node<LabNodeData, 'router'>;
 export type HostNodeType = Node<LabNodeData, 'host'>;
-export type LabNode = NamespaceNodeType | HostNodeType;
+export type BridgeNodeType = Node<LabNodeData, 'bridge'>;
+export type LabNode = NamespaceNodeType | RouterNodeType | HostNodeType | BridgeNodeType;
 
 /** Nodes are at least this wide (wider for a long name); layouts plan with it. */
 export const NODE_WIDTH_PX = 250;
@@ -24,10 +27,14 @@ export function interfaceHandleId(iface: string, side: 'l' | 'r'): string {
 /** The handle a connection is dragged from. */
 export const CONNECT_HANDLE_ID = 'connect';
 
-/** Interfaces the canvas shows: everything but an unconfigured loopback, loopback last. */
-export function shownInterfaces(spec: NodeSpec): [string, InterfaceSpec][] {
+/**
+ * Interfaces the canvas shows: everything but an unconfigured loopback (and a
+ * switch's own device unless it has an address), loopback last.
+ */
+export function shownInterfaces(spec: NodeSpec, nodeName?: string): [string, InterfaceSpec][] {
+  const implicit = (name: string) => name === 'lo' || (spec.kind === 'bridge' && name === nodeName);
   return Object.entries(spec.interfaces)
-    .filter(([name, i]) => name !== 'lo' || i.addresses.length > 0)
+    .filter(([name, i]) => !implicit(name) || i.addresses.length > 0)
     .sort(([a], [b]) => (a === 'lo' ? 1 : b === 'lo' ? -1 : a.localeCompare(b, 'en', { numeric: true })));
 }
 

@@ -28,8 +28,7 @@ interface Props {
   nodeCount: number;
   hasHost: boolean;
   progress: Progress | null;
-  onAddNamespace(): void;
-  onAddHost(): void;
+  onAddNode(kind: 'netns' | 'router' | 'bridge' | 'host'): void;
   /** Replace the lab with this topology file. */
   onLoad(yaml: string, what: string): void;
   onExport(format: 'yaml' | 'sh'): void;
@@ -84,11 +83,17 @@ export default function Toolbar(props: Props) {
         </div>
       )}
       <div className="toolbar-group" role="group" aria-label="Add">
-        <button type="button" className="btn btn-primary" onClick={props.onAddNamespace} disabled={!connected} aria-label="Add namespace">
-          <PlusIcon /> Add namespace
+        <button type="button" className="btn btn-primary" onClick={() => props.onAddNode('netns')} disabled={!connected} aria-label="Add namespace" title="A network namespace (ip netns add)">
+          <PlusIcon /> Namespace
         </button>
-        <button type="button" className="btn" onClick={props.onAddHost} disabled={!connected || hasHost} aria-label="Add host" title={hasHost ? 'The host is already on the canvas' : 'Show the host (root namespace) on the canvas'}>
-          <PlusIcon /> Add host
+        <button type="button" className="btn" onClick={() => props.onAddNode('router')} disabled={!connected} aria-label="Add router" title="A namespace with IP forwarding on (sysctl -w net.ipv4.ip_forward=1)">
+          <PlusIcon /> Router
+        </button>
+        <button type="button" className="btn" onClick={() => props.onAddNode('bridge')} disabled={!connected} aria-label="Add switch" title="A Linux bridge (ip link add br0 type bridge)">
+          <PlusIcon /> Switch
+        </button>
+        <button type="button" className="btn" onClick={() => props.onAddNode('host')} disabled={!connected || hasHost} aria-label="Add host" title={hasHost ? 'The host is already on the canvas' : 'Show the host (root namespace) on the canvas'}>
+          <PlusIcon /> Host
         </button>
       </div>
       <div className="toolbar-group" role="group" aria-label="Files">
