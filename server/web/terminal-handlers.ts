@@ -5,6 +5,7 @@
  */
 import type { Lab } from '../engine/lab';
 import type { Topology } from '../model/topology';
+import { kindModule } from '../model/kinds/kinds';
 import { TerminalError, type TerminalManager } from '../terminal/terminal-manager';
 import {
   describeIssue,
@@ -65,7 +66,8 @@ export function attachTerminals(io: LabChannel, lab: Lab, terminals: TerminalMan
       // The lab machine's own shell is there before the host node is on the canvas (the tutorials start in it); "host" always names it.
       const node = !lab.realHost && parsed.data.node === 'host' ? hostName : parsed.data.node;
       const spec = lab.current?.nodes[node];
-      const isHost = spec?.kind === 'host' || (!lab.realHost && node === hostName);
+      // A switch is a device of the root namespace: its terminal is the host's shell, where `bridge fdb show` runs.
+      const isHost = (spec !== undefined && kindModule(spec.kind).inRoot) || (!lab.realHost && node === hostName);
       if (!spec && !isHost) return send({ ok: false, error: `node: there is no node "${node}" in the lab`, field: 'node' });
       terminals
         .open({ node, netns: isHost ? undefined : node, ping, cols, rows })
