@@ -288,6 +288,7 @@ async function main(argv: string[]): Promise<number> {
       if (values['dry-run']) {
         const result = await lab.apply(topology, { dryRun: true });
         if (!result.ok) return reportFailure(result);
+        for (const note of result.notes ?? []) console.log(`# ${note}`);
         if (result.steps.length === 0) console.log('# the kernel already matches; nothing to do');
         for (const s of result.steps) if (!s.bookkeeping || values.verbose) console.log(`${commandLine(s)}    # ${s.reason}`);
         return 0;

@@ -105,6 +105,7 @@ export class LabObserver {
       hostName: record.hostName,
       showHost: record.showHost,
       positions: record.positions,
+      keptRoutes: record.keptRoutes,
     });
     return { topology, facts: { foreign, foreignNamespaces }, unmarked };
   }

@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { Position } from '../model/topology';
+import type { Position, RouteSpec } from '../model/topology';
 
 export const DEFAULT_DATA_DIR = '/var/lib/vethlab';
 const STATE_FILE = 'lab.json';
@@ -21,6 +21,12 @@ export interface LabRecord {
   /** The host node stays on the canvas even before it has a cable. */
   showHost: boolean;
   positions: Record<string, Position>;
+  /**
+   * Routes the last applied topology asked for that the kernel makes by
+   * itself (`10.0.1.0/24 dev veth0`), by node: shown and exported as the
+   * lab's routes while the kernel has them.
+   */
+  keptRoutes: Record<string, RouteSpec[]>;
   /** Real-host mode: namespaces the lab made, name -> nsfs inode. */
   namespaces: Record<string, number>;
   /** Real-host mode: host veth ends the lab made (also marked in the kernel). */
@@ -41,6 +47,17 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
+function keptRoutesOf(v: unknown): Record<string, RouteSpec[]> {
+  if (!v || typeof v !== 'object') return {};
+  const out: Record<string, RouteSpec[]> = {};
+  for (const [node, routes] of Object.entries(v)) {
+    if (!Array.isArray(routes)) continue;
+    const ok = routes.filter((r): r is { to: string; dev: string } => typeof r?.to === 'string' && typeof r?.dev === 'string').map((r) => ({ to: r.to, dev: r.dev }));
+    if (ok.length > 0) out[node] = ok;
+  }
+  return out;
+}
+
 function parseRecord(raw: Partial<LabRecord>): LabRecord | null {
   if (typeof raw.labId !== 'string' || !/^[0-9a-f]{8,32}$/.test(raw.labId)) return null;
   const pending = (raw.pending ?? {}) as Partial<LabRecord['pending']>;
@@ -50,6 +67,7 @@ function parseRecord(raw: Partial<LabRecord>): LabRecord | null {
     hostName: typeof raw.hostName === 'string' ? raw.hostName : 'host',
     showHost: raw.showHost === true,
     positions: raw.positions && typeof raw.positions === 'object' ? raw.positions : {},
+    keptRoutes: keptRoutesOf(raw.keptRoutes),
     namespaces: raw.namespaces && typeof raw.namespaces === 'object' ? raw.namespaces : {},
     hostEnds: strings(raw.hostEnds),
     pending: { namespaces: strings(pending.namespaces), hostEnds: strings(pending.hostEnds) },
@@ -75,7 +93,7 @@ export class LabStore {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && !(e instanceof SyntaxError)) throw e;
     }
-    this.current = loaded ?? { labId: randomBytes(4).toString('hex'), name: 'lab', hostName: 'host', showHost: false, positions: {}, namespaces: {}, hostEnds: [], pending: { namespaces: [], hostEnds: [] } };
+    this.current = loaded ?? { labId: randomBytes(4).toString('hex'), name: 'lab', hostName: 'host', showHost: false, positions: {}, keptRoutes: {}, namespaces: {}, hostEnds: [], pending: { namespaces: [], hostEnds: [] } };
     if (loaded) this.version = this.fileVersion();
     else this.write();
   }

@@ -21,7 +21,7 @@ import { kernelCapabilities } from '../kernel/capabilities';
 import { REAL_HOST, type Machine } from '../kernel/machine';
 import { LabMachine } from '../machine/lab-machine';
 import { describeChanges } from '../model/topology-diff';
-import { plan } from '../planner/plan';
+import { kernelMadeRoutes, plan } from '../planner/plan';
 import { planDestroy } from '../planner/destroy-plan';
 import { commandLine, type Step } from '../model/step';
 import { isNamespaceKind, type Position, type Topology } from '../model/topology';
@@ -52,6 +52,8 @@ export interface ApplyResult {
   errors?: PreflightError[];
   failure?: RunResult['failure'];
   observed?: Topology;
+  /** What the plan did not need to do, and why (a desired route the kernel made already). */
+  notes?: string[];
 }
 
 export interface LabOptions {
@@ -240,11 +242,13 @@ export class Lab extends EventEmitter<LabEvents> {
     const errors = preflight(desired, observation.facts, { realHost: this.realHost, netem });
     if (errors.length > 0) return { ok: false, steps: [], errors };
     const steps = plan(desired, observation.topology, { mark: this.mark, unmarked: observation.unmarked });
-    if (opts.dryRun) return { ok: true, steps };
+    const notes = kernelRouteNotes(desired, observation.topology);
+    if (opts.dryRun) return { ok: true, steps, notes };
 
     this.store.update(diagramOf(this.store.record, desired));
     const machine = await this.ensureMachine();
     if (opts.label) this.log.append([{ source: 'info', status: 'info', text: `${opts.label}: ${countOf(steps, 'nothing to change')}` }]);
+    if (notes.length > 0) this.log.append(notes.map((text) => ({ source: 'info' as const, status: 'info' as const, text })));
     if (this.realHost) this.recordPending(steps);
     const result = await this.run(machine, steps, opts.label ?? 'applying');
     if (this.realHost) await this.recordNamespaces(steps, !opts.observeAfter);
@@ -272,7 +276,7 @@ export class Lab extends EventEmitter<LabEvents> {
       const result = await this.run(REAL_HOST, steps, 'destroying');
       const removed = new Set(result.outcomes.filter((o) => o.status === 'ok').flatMap((o) => o.step.removes?.namespaces ?? []));
       const namespaces = Object.fromEntries(Object.entries(record.namespaces).filter(([name]) => !removed.has(name)));
-      this.store.update({ namespaces, hostEnds: [], pending: { namespaces: [], hostEnds: [] }, positions: {}, showHost: false });
+      this.store.update({ namespaces, hostEnds: [], pending: { namespaces: [], hostEnds: [] }, positions: {}, keptRoutes: {}, showHost: false });
       const out: ApplyResult = { ok: result.ok, steps, failure: result.failure };
       if (opts.observeAfter) out.observed = await this.refreshNow();
       return out;
@@ -288,7 +292,7 @@ export class Lab extends EventEmitter<LabEvents> {
     this.readersOf = undefined;
     await handle.destroy();
     this.observer.reset();
-    this.store.update({ positions: {}, showHost: false });
+    this.store.update({ positions: {}, keptRoutes: {}, showHost: false });
     this.emit('machine', undefined);
     const out: ApplyResult = { ok: true, steps: [] };
     if (opts.observeAfter) out.observed = await this.refreshNow();
@@ -389,5 +393,17 @@ function diagramOf(record: LabRecord, desired: Topology): Partial<LabRecord> {
     const pos = node.position ?? record.positions[name];
     if (pos) positions[name] = pos;
   }
-  return { name: desired.name, hostName: host?.[0] ?? record.hostName, showHost: host !== undefined, positions };
+  return { name: desired.name, hostName: host?.[0] ?? record.hostName, showHost: host !== undefined, positions, keptRoutes: kernelMadeRoutes(desired) };
+}
+
+/** Sentences for the log about desired routes the kernel made already, which need no command. */
+function kernelRouteNotes(desired: Topology, observed: Topology): string[] {
+  const notes: string[] = [];
+  for (const [node, routes] of Object.entries(kernelMadeRoutes(desired))) {
+    for (const r of routes) {
+      const already = observed.nodes[node]?.routes.some((o) => o.to === r.to && o.dev === r.dev && !o.via);
+      if (!already) notes.push(`route ${r.to} dev ${r.dev} on ${node} needs no command: the kernel added it for ${r.to} on ${r.dev}; it is kept in the lab's file`);
+    }
+  }
+  return notes;
 }

@@ -22,6 +22,8 @@ export interface BuildOptions {
   /** Show the host node even when the lab has no host ends (it was added on the canvas). */
   showHost: boolean;
   positions: Record<string, Position>;
+  /** Routes a file asked for that the kernel made itself, by node: reported as the node's routes while the kernel has them. */
+  keptRoutes?: Record<string, RouteSpec[]>;
 }
 
 /** Facts about what the lab does not own, for the safety checks. */
@@ -82,6 +84,18 @@ function toInterface(link: IpLink): InterfaceSpec {
     };
   }
   return spec;
+}
+
+/** Moves the kept ones of a node's kernel routes to its routes (sorted as toRoutes sorts). */
+function keepRoutes(node: NodeSpec, kept: RouteSpec[]): void {
+  if (kept.length === 0 || !node.kernelRoutes) return;
+  const isKept = (r: RouteSpec) => kept.some((k) => k.to === r.to && k.dev === r.dev);
+  const moved = node.kernelRoutes.filter(isKept);
+  if (moved.length === 0) return;
+  node.routes = [...node.routes, ...moved].sort((a, b) => `${a.to} ${a.via ?? ''} ${a.dev ?? ''}`.localeCompare(`${b.to} ${b.via ?? ''} ${b.dev ?? ''}`));
+  const rest = node.kernelRoutes.filter((r) => !isKept(r));
+  if (rest.length > 0) node.kernelRoutes = rest;
+  else delete node.kernelRoutes;
 }
 
 function withKernelRoutes(routes: RouteSpec[]): { kernelRoutes?: RouteSpec[] } {
@@ -253,6 +267,7 @@ export function buildTopology(root: NamespaceReading, owned: NamespaceReading[],
   for (const name of Object.keys(nodes)) {
     const pos = opts.positions[name];
     if (pos) nodes[name].position = pos;
+    keepRoutes(nodes[name], opts.keptRoutes?.[name] ?? []);
   }
 
   const foreignLinks = root.links.filter((l) => !isOwnedHostLink(l, opts.mark, opts.pendingHostEnds));

@@ -89,6 +89,20 @@ function isConnectedRoute(node: NodeSpec, r: RouteSpec): boolean {
   });
 }
 
+/**
+ * The desired routes that are the kernel's own (a connected route for an
+ * address): they need no command, and the lab keeps them so the file that
+ * asked for them exports with them. By node.
+ */
+export function kernelMadeRoutes(desired: Topology): Record<string, RouteSpec[]> {
+  const out: Record<string, RouteSpec[]> = {};
+  for (const [name, node] of Object.entries(desired.nodes)) {
+    const routes = node.routes.filter((r) => isConnectedRoute(node, r));
+    if (routes.length > 0) out[name] = routes.map((r) => ({ to: r.to, dev: r.dev }));
+  }
+  return out;
+}
+
 function sortedKeys<T>(record: Record<string, T>): string[] {
   return Object.keys(record).sort();
 }
@@ -157,6 +171,8 @@ export function plan(desiredInput: Topology, observedInput: Topology, ctx: PlanC
     for (const r of oNode.routes) {
       if (r.dev && gone.has(`${ns}:${r.dev}`)) continue; // leaves with its interface
       if (dNode?.routes.some((d) => routeMatches(d, r))) continue;
+      // A kept route is the kernel's own for an address: no longer asked for, it stays the kernel's.
+      if (isConnectedRoute(oNode, r)) continue;
       add(ns, 'teardown', { args: ['route', 'del', ...routeArgs(r)], reason: `route ${describeRoute(r)} is not in the topology of ${oLabel(r.dev)}` });
     }
     for (const ifname of sortedKeys(oNode.interfaces)) {

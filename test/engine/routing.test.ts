@@ -81,3 +81,24 @@ test('forwarding off cuts the path; a sysctl typed inside is read back', async (
   assert.equal(JSON.parse((await cli(['status', '--json'])).stdout).nodes.r.forwarding, true);
   assert.match((await cli(['apply', await fileOf(false), '--dry-run'])).stdout, /sysctl -w net\.ipv4\.ip_forward=0/);
 });
+
+test("a route the kernel makes for an address: the log says so, and it is kept in the export; dropping it leaves the kernel's", async () => {
+  const text = routed(true).replace('    routes:\n      - {to: default, via: 10.0.1.1}\n', '    routes:\n      - {to: default, via: 10.0.1.1}\n      - {to: 10.0.1.0/24, dev: veth0}\n');
+  const file = path.join(dataDir, 'kept.yml');
+  await writeFile(file, text);
+  const dry = await cli(['apply', file, '--dry-run']);
+  assert.match(dry.stdout, /# route 10\.0\.1\.0\/24 dev veth0 on a needs no command: the kernel added it for 10\.0\.1\.0\/24 on veth0/);
+  assert.match(dry.stdout, /nothing to do/);
+  const applied = await cli(['apply', file]);
+  assert.equal(applied.code, 0, applied.stderr);
+  const status = JSON.parse((await cli(['status', '--json'])).stdout);
+  assert.deepEqual(status.nodes.a.routes, [{ to: '10.0.1.0/24', dev: 'veth0' }, { to: 'default', via: '10.0.1.1', dev: 'veth0' }]);
+  assert.deepEqual(status.nodes.b.kernelRoutes, [{ to: '10.0.2.0/24', dev: 'veth3' }], 'the others stay the kernel\'s, listed apart');
+  assert.match((await cli(['export'])).stdout, /- {to: 10\.0\.1\.0\/24, dev: veth0}/);
+  const dropped = await cli(['apply', await fileOf(true)]);
+  assert.equal(dropped.code, 0, dropped.stderr);
+  assert.doesNotMatch(dropped.stdout, /route del/);
+  const after = JSON.parse((await cli(['status', '--json'])).stdout);
+  assert.deepEqual(after.nodes.a.kernelRoutes, [{ to: '10.0.1.0/24', dev: 'veth0' }]);
+  assert.match((await cli(['exec', 'a', '--', 'ping', '-c', '1', '-W', '1', '10.0.1.1'])).stdout, /1 received/);
+});

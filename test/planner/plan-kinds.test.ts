@@ -96,3 +96,10 @@ test('netem: one tc command per end, one when the delay changes, a del when it g
   const reasons = plan(slow, empty, {}).filter((s) => s.program === 'tc').map((s) => s.reason);
   assert.deepEqual(reasons, ['impair what veth0 on a sends: 50 ms, 1% loss', 'impair what veth1 on b sends: 50 ms, 1% loss']);
 });
+
+test("a desired route that is the kernel's own plans nothing, and dropping it never deletes the kernel's route", () => {
+  const withRoute = lab('name: x\nnodes:\n  a: {interfaces: {veth0: {addresses: [10.0.1.1/24]}}, routes: [{to: 10.0.1.0/24, dev: veth0}]}\n  b: {}\nlinks: [{endpoints: [a:veth0, b:veth1]}]\n');
+  const without = lab('name: x\nnodes:\n  a: {interfaces: {veth0: {addresses: [10.0.1.1/24]}}}\n  b: {}\nlinks: [{endpoints: [a:veth0, b:veth1]}]\n');
+  assert.deepEqual(lines(withRoute, applied(without)), [], 'the kernel made it with the address');
+  assert.deepEqual(lines(without, applied(withRoute)), [], 'not asked for any more, it stays the kernel\'s');
+});
