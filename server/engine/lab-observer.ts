@@ -112,12 +112,13 @@ export class LabObserver {
 
   private read(machine: Machine, netns: string | undefined): Promise<NamespaceReading> {
     const readers = this.readers();
-    return readers ? readNamespaceWith(readers, netns).then((r) => withQdiscs(r, machine)) : readNamespace(netns, machine);
+    const reading = readers ? readNamespaceWith(readers, netns) : readNamespace(netns, machine);
+    return reading.then((r) => withQdiscs(r, machine));
   }
 
   /** Reads several namespaces; one that vanished while being read is left out. */
   async readMany(machine: Machine, names: string[]): Promise<NamespaceReading[]> {
-    if (!this.readers()) return readNamespaces(names, machine);
+    if (!this.readers()) return Promise.all((await readNamespaces(names, machine)).map((r) => withQdiscs(r, machine)));
     const results = await Promise.allSettled(names.map((n) => this.read(machine, n)));
     return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   }

@@ -11,7 +11,7 @@ import { LOOPBACK } from '../model/topology';
 export const READ_CONCURRENCY = 8;
 
 export async function readNamespace(netns: string | undefined, machine: Machine = REAL_HOST): Promise<NamespaceReading> {
-  return withQdiscs(toReading(netns, await readBatch(netns, READ_COMMANDS, READ_FLAGS, machine)), machine);
+  return toReading(netns, await readBatch(netns, READ_COMMANDS, READ_FLAGS, machine));
 }
 
 /**
