@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `vethlab` command: loads the TypeScript CLI through tsx.
+// `vethlab` from the TypeScript sources, through tsx: for development. The
+// package's bin is the compiled dist/cli/vethlab.mjs (npm run build).
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./main.ts');
+await import('./entry.ts');

@@ -13,6 +13,8 @@ export interface IpLink {
   flags: string[];
   operstate?: string;
   mtu?: number;
+  /** The root qdisc's kind (`noqueue`, `netem`, ...). */
+  qdisc?: string;
   link_type?: string;
   address?: string;
   ifalias?: string;

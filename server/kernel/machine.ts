@@ -38,3 +38,4 @@ export function ipReaderIn(machine: Machine, args: readonly string[]): { file: s
   const argv = [...machine.observe, IP_BINARY, ...args];
   return { file: argv[0], args: argv.slice(1) };
 }
+

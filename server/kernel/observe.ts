@@ -16,10 +16,11 @@ export async function readNamespace(netns: string | undefined, machine: Machine 
 
 /**
  * Adds the namespace's qdiscs (`tc -j qdisc show`), where cable impairments
- * live. Only a namespace with a veth can have a lab's netem, so others cost nothing.
+ * live. `ip` names each link's root qdisc, so only a namespace with a netem
+ * somewhere costs the extra `tc`.
  */
 export async function withQdiscs(reading: NamespaceReading, machine: Machine): Promise<NamespaceReading> {
-  if (!reading.links.some((l) => l.linkinfo?.info_kind === 'veth')) return reading;
+  if (!reading.links.some((l) => l.qdisc === 'netem')) return reading;
   const res = await runIn(machine, 'tc', [...(reading.netns ? ['-n', reading.netns] : []), '-j', 'qdisc', 'show']);
   // A namespace deleted meanwhile has no qdiscs to report; the next read sees it gone.
   if (res.code !== 0) return reading;

@@ -4,8 +4,13 @@
  * one process per namespace, not one per command. On the first failing command it stops, and says which command
  * failed and what the kernel answered.
  */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { runIn, runIp, type IpResult } from './ip';
-import { REAL_HOST, type Machine } from './machine';
+import { ipIn, REAL_HOST, type Machine } from './machine';
 import { commandLine, isBatchable, stepArgv, type Step } from '../model/step';
 
 export interface StepOutcome {
@@ -48,37 +53,165 @@ async function runAlone(step: Step, machine: Machine): Promise<IpResult> {
 
 const FAILED_LINE = /^Command failed -:(\d+)\s*$/m;
 
+/**
+ * How many `ip` processes share a wave of namespace batches: one per core of
+ * this 2-core machine. Starting a process from node is the expensive part (a
+ * fork of the whole node process, about 4 ms, on the main thread), so a wave
+ * is not one node spawn per namespace: one `ip -batch -` runs
+ * `netns exec NS ip -batch /dev/fd/N` for each, which forks a small process
+ * (the nested batch is an open file passed as descriptor N).
+ */
+export const PARALLEL_BATCHES = 2;
+
+/**
+ * Splits groups into waves that may run at once: consecutive groups, each in
+ * a namespace of its own (never the root, which the others depend on, and
+ * never a namespace twice, whose order matters).
+ */
+export function waves(groups: Step[][]): Step[][][] {
+  const out: Step[][][] = [];
+  for (const group of groups) {
+    const ns = group[0].netns;
+    const last = out[out.length - 1];
+    const joinable = ns !== undefined && last !== undefined && last[0][0].netns !== undefined && !last.some((g) => g[0].netns === ns);
+    if (joinable) last.push(group);
+    else out.push([group]);
+  }
+  return out;
+}
+
+async function runGroup(group: Step[], machine: Machine): Promise<{ outcomes: StepOutcome[]; failure?: RunResult['failure'] }> {
+  const ns = group[0].netns;
+  const program = group[0].program ?? 'ip';
+  const args = [...(ns ? ['-n', ns] : []), '-batch', '-'];
+  const input = group.map((s) => s.args.join(' ')).join('\n') + '\n';
+  const res = !isBatchable(group[0]) ? await runAlone(group[0], machine) : program === 'ip' ? await runIp(args, input, machine) : await runIn(machine, program, args, input);
+  if (res.code === 0) return { outcomes: group.map((step) => ({ step, status: 'ok' })) };
+  const m = FAILED_LINE.exec(res.stderr);
+  const failedAt = m ? Number(m[1]) - 1 : 0;
+  const message = res.stderr.replace(FAILED_LINE, '').trim() || `${program} exited with code ${res.code}`;
+  return {
+    outcomes: group.map((step, i) => ({
+      step,
+      status: i < failedAt ? 'ok' : i === failedAt ? 'error' : 'not-run',
+      ...(i === failedAt ? { message } : {}),
+    })),
+    failure: { command: commandLine(group[failedAt]), message },
+  };
+}
+
+const NESTED_FAILED = /^Command failed (\S+):(\d+)\s*$/m;
+/** The first file descriptor of the nested batches (0-2 are stdio). */
+const FIRST_FD = 3;
+
+/**
+ * Where batch files are written before they are opened and unlinked: only the
+ * open descriptors reach the `ip` processes, so the files need no place in the
+ * lab machine's file system (a descriptor's /dev/fd/N reopens its file wherever it runs).
+ */
+export const BATCH_FILE_DIR = '/run/vethlab/batch';
+
+/**
+ * `ip -batch -` in the machine, with each of `inputs` readable as /dev/fd/N
+ * from FIRST_FD on. They are files, not pipes: node's stdio pipes are sockets,
+ * which /dev/fd/N cannot reopen.
+ */
+async function runIpWithFds(machine: Machine, lines: string[], inputs: string[]): Promise<IpResult> {
+  await mkdir(BATCH_FILE_DIR, { recursive: true, mode: 0o700 });
+  const fds: number[] = [];
+  try {
+    for (const text of inputs) {
+      const file = path.join(BATCH_FILE_DIR, randomBytes(8).toString('hex'));
+      // Readable by the lab machine's root, which is not this root; reached only through the descriptor.
+      writeFileSync(file, text, { mode: 0o644 });
+      fds.push(openSync(file, 'r'));
+      unlinkSync(file);
+    }
+    const { file, args } = ipIn(machine, ['-batch', '-']);
+    return await new Promise((resolve, reject) => {
+      const child = spawn(file, args, { stdio: ['pipe', 'ignore', 'pipe', ...fds] });
+      const err: Buffer[] = [];
+      child.stderr!.on('data', (d: Buffer) => err.push(d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? 1, stdout: '', stderr: Buffer.concat(err).toString('utf8') }));
+      child.stdin!.on('error', () => {});
+      child.stdin!.end(lines.join('\n') + '\n');
+    });
+  } finally {
+    for (const fd of fds) closeSync(fd);
+  }
+}
+
+/**
+ * Runs the groups of a wave (each in its own namespace) through one
+ * `ip -batch -`: each group is a line `netns exec NS ip -batch /dev/fd/N` (or
+ * `tc`, or a `sysctl` itself) whose commands come on a descriptor of their own. It
+ * stops at the first failing line, like a plain batch; the nested `ip` names
+ * the failing line of its own batch.
+ */
+async function runChunk(chunk: Step[][], machine: Machine): Promise<{ outcomes: StepOutcome[]; failure?: RunResult['failure'] }> {
+  const lines: string[] = [];
+  const inputs: string[] = [];
+  for (const group of chunk) {
+    const ns = group[0].netns!;
+    const program = group[0].program ?? 'ip';
+    if (!isBatchable(group[0])) {
+      lines.push(['netns', 'exec', ns, program, ...group[0].args].join(' '));
+      continue;
+    }
+    lines.push(['netns', 'exec', ns, program, '-batch', `/dev/fd/${FIRST_FD + inputs.length}`].join(' '));
+    inputs.push(group.map((s) => s.args.join(' ')).join('\n') + '\n');
+  }
+  const res = await runIpWithFds(machine, lines, inputs);
+  const outcomes: StepOutcome[] = [];
+  if (res.code === 0) {
+    for (const group of chunk) outcomes.push(...group.map((step) => ({ step, status: 'ok' as const })));
+    return { outcomes };
+  }
+  const top = FAILED_LINE.exec(res.stderr);
+  const failedGroup = top ? Number(top[1]) - 1 : 0;
+  const inner = res.stderr.replace(FAILED_LINE, '');
+  const nested = NESTED_FAILED.exec(inner);
+  const failedAt = nested ? Number(nested[2]) - 1 : 0;
+  const group = chunk[failedGroup];
+  const message = inner.replace(NESTED_FAILED, '').trim() || `${group[0].program ?? 'ip'} in ${group[0].netns} failed`;
+  chunk.forEach((g, gi) => {
+    g.forEach((step, si) => {
+      const status = gi < failedGroup || (gi === failedGroup && si < failedAt) ? 'ok' : gi === failedGroup && si === failedAt ? 'error' : 'not-run';
+      outcomes.push({ step, status, ...(status === 'error' ? { message } : {}) });
+    });
+  });
+  return { outcomes, failure: { command: commandLine(group[failedAt]), message } };
+}
+
+/** A wave of several namespaces: split over PARALLEL_BATCHES `ip` processes run at once; outcomes in plan order. */
+async function runWave(wave: Step[][], machine: Machine): Promise<{ outcomes: StepOutcome[]; failure?: RunResult['failure'] }> {
+  if (wave.length === 1) return runGroup(wave[0], machine);
+  const size = Math.ceil(wave.length / PARALLEL_BATCHES);
+  const chunks = Array.from({ length: Math.ceil(wave.length / size) }, (_, i) => wave.slice(i * size, (i + 1) * size));
+  const results = await Promise.all(chunks.map((chunk) => runChunk(chunk, machine)));
+  return { outcomes: results.flatMap((r) => r.outcomes), failure: results.find((r) => r.failure)?.failure };
+}
+
+/**
+ * Runs a plan in order, wave by wave. On the first failing command it stops:
+ * the other `ip` process of the same wave runs to its end (and is reported as
+ * it ran), nothing after the wave starts. Outcomes are reported in plan order.
+ */
 export async function runSteps(steps: Step[], hooks: RunHooks = {}, machine: Machine = REAL_HOST): Promise<RunResult> {
   const outcomes: StepOutcome[] = [];
   let done = 0;
   let failure: RunResult['failure'];
-  for (const group of groupSteps(steps)) {
+  for (const wave of waves(groupSteps(steps))) {
     if (failure) {
-      outcomes.push(...group.map((step) => ({ step, status: 'not-run' as const })));
+      outcomes.push(...wave.flat().map((step) => ({ step, status: 'not-run' as const })));
       continue;
     }
-    const ns = group[0].netns;
-    const program = group[0].program ?? 'ip';
-    const args = [...(ns ? ['-n', ns] : []), '-batch', '-'];
-    const input = group.map((s) => s.args.join(' ')).join('\n') + '\n';
-    const res = !isBatchable(group[0]) ? await runAlone(group[0], machine) : program === 'ip' ? await runIp(args, input, machine) : await runIn(machine, program, args, input);
-    let batch: StepOutcome[];
-    if (res.code === 0) {
-      batch = group.map((step) => ({ step, status: 'ok' }));
-    } else {
-      const m = FAILED_LINE.exec(res.stderr);
-      const failedAt = m ? Number(m[1]) - 1 : 0;
-      const message = res.stderr.replace(FAILED_LINE, '').trim() || `${group[0].program ?? 'ip'} exited with code ${res.code}`;
-      batch = group.map((step, i) => ({
-        step,
-        status: i < failedAt ? 'ok' : i === failedAt ? 'error' : 'not-run',
-        ...(i === failedAt ? { message } : {}),
-      }));
-      failure = { command: commandLine(group[failedAt]), message };
-    }
-    outcomes.push(...batch);
-    done += group.length;
-    hooks.onOutcomes?.(batch);
+    const r = await runWave(wave, machine);
+    failure ??= r.failure;
+    outcomes.push(...r.outcomes);
+    done += r.outcomes.length;
+    hooks.onOutcomes?.(r.outcomes);
     hooks.onProgress?.(done, steps.length);
   }
   return { ok: !failure, outcomes, failure };

@@ -2,13 +2,33 @@
 import { LabRegistry } from '../../server/engine/lab-registry';
 import type { Lab } from '../../server/engine/lab';
 import { execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 const execFileP = promisify(execFile);
 export const REPO = path.resolve(import.meta.dirname, '../..');
-export const CLI = path.join(REPO, 'server/cli/vethlab.mjs');
+/**
+ * The CLI as users run it: the compiled one (`npm run build`, which `npm test`
+ * runs first), unless a source file is newer than it; then the TypeScript one
+ * through tsx, so a test never runs stale code.
+ */
+export const CLI = compiledIsFresh() ? path.join(REPO, 'dist/cli/vethlab.mjs') : path.join(REPO, 'server/cli/vethlab.mjs');
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+function compiledIsFresh(): boolean {
+  const built = path.join(REPO, 'dist/cli/vethlab.mjs');
+  return existsSync(built) && statSync(built).mtimeMs >= newest(path.join(REPO, 'server'));
+}
 
 /** Runs `ip ARGS...` (argv, no shell) and returns its output; throws with ip's message on failure. */
 export function ip(...args: string[]): string {

@@ -1,0 +1,42 @@
+/**
+ * The runner on the real kernel: a wave of namespace batches runs through
+ * nested `ip -batch` processes, and a failure in the middle is reported at
+ * the right command, with what ran before it and nothing after it.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { groupSteps, runSteps, waves } from '../../server/kernel/runner';
+import type { Step } from '../../server/model/step';
+import { ipJson, removeAll, tag } from '../support/kernel';
+
+const t = tag();
+const names = Array.from({ length: 6 }, (_, i) => `vlrun${t}${i}`);
+after(() => removeAll(names));
+
+const step = (netns: string | undefined, args: string, program?: Step['program']): Step => ({ netns, args: args.split(' '), reason: 'test', ...(program ? { program } : {}) });
+
+test('waves: namespaces of one phase run together; the root and a namespace seen twice start a new wave', () => {
+  const steps = [step(undefined, 'netns add a'), step('a', 'link set lo up'), step('b', 'link set lo up'), step('b', '-w net.ipv4.ip_forward=1', 'sysctl'), step('c', 'link set lo up')];
+  assert.deepEqual(waves(groupSteps(steps)).map((w) => w.map((g) => g[0].netns ?? 'root')), [['root'], ['a', 'b'], ['b', 'c']]);
+});
+
+test('a wave of six namespaces runs through nested batches; a failure is reported at its command', async () => {
+  const make = await runSteps(names.map((n) => step(undefined, `netns add ${n}`)));
+  assert.ok(make.ok, JSON.stringify(make.failure));
+  const plan = names.flatMap((n, i) => [step(n, 'link set lo up'), step(n, `addr add 10.77.${i}.1/32 dev lo`), step(n, '-w net.ipv4.ip_forward=1', 'sysctl')]);
+  const ok = await runSteps(plan);
+  assert.ok(ok.ok, JSON.stringify(ok.failure));
+  for (const [i, n] of names.entries()) {
+    const [lo] = ipJson<{ flags: string[]; addr_info: { local: string }[] }[]>('-n', n, 'addr', 'show', 'lo');
+    assert.ok(lo.flags.includes('UP'), `${n}: lo up`);
+    assert.ok(lo.addr_info.some((a) => a.local === `10.77.${i}.1`), `${n}: its address`);
+  }
+  // The second namespace's second command fails: the address is there already.
+  const again = [step(names[0], 'link set lo down'), step(names[1], 'link set lo down'), step(names[1], `addr add 10.77.1.1/32 dev lo`), step(names[1], 'link set lo up'), step(names[2], 'link set lo down')];
+  const r = await runSteps(again);
+  assert.equal(r.ok, false);
+  assert.equal(r.failure?.command, `ip -n ${names[1]} addr add 10.77.1.1/32 dev lo`);
+  assert.match(r.failure!.message, /Address already assigned/);
+  assert.doesNotMatch(r.failure!.message, /Command failed/);
+  assert.deepEqual(r.outcomes.map((o) => o.status), ['ok', 'ok', 'error', 'not-run', 'ok']);
+});
