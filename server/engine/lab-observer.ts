@@ -42,6 +42,8 @@ export class LabObserver {
    * moment after it appears.
    */
   private foreignInodes = new Map<number, number>();
+  /** The last observation, and what it was made of: returned again when nothing changed since. */
+  private lastMade?: { observation: Observation; record: unknown; list: string };
 
   constructor(
     private readonly store: LabStore,
@@ -55,6 +57,7 @@ export class LabObserver {
   reset(): void {
     this.readings.clear();
     this.rootReading = undefined;
+    this.lastMade = undefined;
   }
 
   async observe(changes?: Changes): Promise<Observation> {
@@ -70,6 +73,10 @@ export class LabObserver {
     const all = await listNamespaces(machine.netnsDir);
     // A reader inside a deleted namespace would keep it (and its veth ends) alive.
     await this.readers()?.sync(all.map((n) => n.name));
+    // Nothing heard, the same namespaces and the same record: the last observation is still the kernel's.
+    const list = all.map((n) => `${n.name}:${n.inode}`).join(' ');
+    const quiet = changes !== undefined && changes.names.size === 0 && !changes.root;
+    if (quiet && this.lastMade && this.lastMade.record === record && this.lastMade.list === list) return this.lastMade.observation;
     const candidates = all.filter((n) => confined || !this.isKnownForeign(n.inode));
     const reusable = (n: NamedNamespace) => changes !== undefined && !changes.names.has(n.name) && this.readings.get(n.name)?.inode === n.inode;
     const fresh = candidates.filter((n) => !reusable(n));
@@ -107,7 +114,9 @@ export class LabObserver {
       positions: record.positions,
       keptRoutes: record.keptRoutes,
     });
-    return { topology, facts: { foreign, foreignNamespaces }, unmarked };
+    const observation = { topology, facts: { foreign, foreignNamespaces }, unmarked };
+    this.lastMade = { observation, record: this.store.record, list };
+    return observation;
   }
 
   private read(machine: Machine, netns: string | undefined): Promise<NamespaceReading> {

@@ -58,6 +58,7 @@ export class LabWatcher extends EventEmitter<WatcherEvents> {
     this.switching = this.switching.then(async () => {
       const old = this.watching;
       this.watching = undefined;
+      this.lab.listening(false);
       if (old) {
         old.monitor.removeAllListeners('changed');
         await Promise.all([old.monitor.stop(), old.meter.stop()]);
@@ -69,8 +70,12 @@ export class LabWatcher extends EventEmitter<WatcherEvents> {
       const meter = new TrafficMeter(readers);
       this.watching = { monitor, meter };
       monitor.on('changed', (names, root) => this.schedule(names, root));
+      // Events are lost until the monitor is back (then a full change follows): read everything meanwhile.
+      monitor.on('monitor-exit', () => this.lab.listening(true));
       meter.on('rates', (rates) => this.emit('traffic', rates));
       await monitor.start();
+      // From here on every change is heard, so an edit re-reads only what changed.
+      this.lab.listening(true);
       if (this.lab.current) await this.watchNew(this.lab.current);
       meter.start(() => this.targets());
     });
@@ -79,6 +84,7 @@ export class LabWatcher extends EventEmitter<WatcherEvents> {
 
   /** Folds events into one pending refresh; it takes whatever has gathered when its turn in the queue comes. */
   private schedule(names: Set<string>, root: boolean): void {
+    this.lab.heard({ names, root });
     for (const n of names) this.pending.names.add(n);
     this.pending.root ||= root;
     if (this.queued) return;

@@ -85,9 +85,36 @@ function takenNames({ topology, facts }: Observation): TakenNames {
   };
 }
 
-/** A topology as text without traffic counters, to tell real changes from counting packets. */
-function withoutCounters(t: Topology): string {
+/** A value as text without traffic counters, to tell real changes from counting packets. */
+function withoutCounters(t: unknown): string {
   return JSON.stringify(t, (key, value) => (key === 'stats' ? undefined : value));
+}
+
+/**
+ * Whether two observations differ in more than counters. Parts an
+ * observation shares with the one before (a namespace nobody touched keeps
+ * its very objects) are not compared again: an edit of one namespace in a
+ * lab of a hundred compares one.
+ */
+export function sameButCounters(a: Topology, b: Topology): boolean {
+  if (a.name !== b.name || a.allowWideHostRoutes !== b.allowWideHostRoutes) return false;
+  if (withoutCounters([a.links, a.dangling]) !== withoutCounters([b.links, b.dangling])) return false;
+  const names = Object.keys(a.nodes);
+  if (names.length !== Object.keys(b.nodes).length) return false;
+  return names.every((n) => {
+    const x = a.nodes[n];
+    const y = b.nodes[n];
+    if (!y) return false;
+    if (x === y) return true;
+    const { interfaces: xi, routes: xr, kernelRoutes: xk, ...xs } = x;
+    const { interfaces: yi, routes: yr, kernelRoutes: yk, ...ys } = y;
+    return (
+      withoutCounters(xs) === withoutCounters(ys) &&
+      (xi === yi || withoutCounters(xi) === withoutCounters(yi)) &&
+      (xr === yr || withoutCounters(xr) === withoutCounters(yr)) &&
+      (xk === yk || withoutCounters(xk ?? []) === withoutCounters(yk ?? []))
+    );
+  });
 }
 
 /** `machine`: the lab machine was made (a Machine) or removed (undefined). */
@@ -173,12 +200,41 @@ export class Lab extends EventEmitter<LabEvents> {
   }
 
   /**
-   * Reads the lab from the kernel. With `changes`, only the namespaces named
-   * there (and the root if it changed) are read again; the rest come from the
-   * last reading, which is still right when the kernel watcher saw no event.
+   * What the kernel monitor heard change since the last observation; 'all'
+   * while nobody listens (the CLI), so every observation reads everything.
+   */
+  private unheard: Changes | 'all' = 'all';
+  private listened = false;
+
+  /** The watcher listens to the kernel from now on (true) or no more (false). */
+  listening(on: boolean): void {
+    this.listened = on;
+    this.unheard = 'all';
+  }
+
+  /** The watcher heard these change. */
+  heard(changes: Changes): void {
+    if (this.unheard === 'all') return;
+    for (const n of changes.names) this.unheard.names.add(n);
+    this.unheard.root ||= changes.root;
+  }
+
+  /**
+   * Reads the lab from the kernel. Only the namespaces named in `changes`, or
+   * heard to change by the watcher (and the root if it changed), are read
+   * again; the rest come from the last reading, which is still right when the
+   * kernel monitor heard nothing of them. Without a watcher, all of it.
    */
   async observe(changes?: Changes): Promise<Observation> {
-    this.last = await this.observer.observe(changes);
+    const heard = this.unheard;
+    this.unheard = this.listened ? { names: new Set(), root: false } : 'all';
+    const partial = heard === 'all' ? undefined : { names: new Set([...heard.names, ...(changes?.names ?? [])]), root: heard.root || (changes?.root ?? false) };
+    try {
+      this.last = await this.observer.observe(partial);
+    } catch (e) {
+      this.unheard = 'all';
+      throw e;
+    }
     return this.last;
   }
 
@@ -187,7 +243,7 @@ export class Lab extends EventEmitter<LabEvents> {
     const before = this.last?.topology;
     const observation = await this.observe(changes);
     if (!before) return { ...observation, changed: true };
-    const changed = withoutCounters(before) !== withoutCounters(observation.topology);
+    const changed = before !== observation.topology && !sameButCounters(before, observation.topology);
     if (changed && this.reportObserved) {
       const lines = describeChanges(before, observation.topology);
       this.log.append(lines.map((text) => ({ source: 'observed' as const, status: 'info' as const, text })));
@@ -253,7 +309,7 @@ export class Lab extends EventEmitter<LabEvents> {
     const result = await this.run(machine, steps, opts.label ?? 'applying');
     if (this.realHost) await this.recordNamespaces(steps, !opts.observeAfter);
     const out: ApplyResult = { ok: result.ok, steps, failure: result.failure };
-    if (opts.observeAfter) out.observed = await this.refreshNow();
+    if (opts.observeAfter) out.observed = await this.refreshNow(touchedBy(steps));
     return out;
   }
 
@@ -338,6 +394,7 @@ export class Lab extends EventEmitter<LabEvents> {
         onProgress: (done, total) => this.emit('progress', { done, total, label }),
       },
       machine,
+      this.readers(),
     );
     this.emit('progress', null);
     return result;
@@ -372,6 +429,11 @@ export class Lab extends EventEmitter<LabEvents> {
     update.pending = { namespaces: stillPending, hostEnds: [] };
     this.store.update(update);
   }
+}
+
+/** The namespaces a plan ran commands in, and whether it ran any in the root. */
+function touchedBy(steps: Step[]): Changes {
+  return { names: new Set(steps.flatMap((s) => (s.netns ? [s.netns] : []))), root: steps.some((s) => !s.netns) };
 }
 
 /** `3 commands`, or what an empty plan means. */

@@ -65,7 +65,25 @@ function addresses(link: IpLink): string[] {
 const ETHERNET_MTU = 1500;
 const LOOPBACK_MTU = 65536;
 
+/**
+ * A reading of a namespace that did not change is reused from one observation
+ * to the next (lab-observer.ts), and so are its links: what is made of each
+ * link is kept with it, so a lab of 100 namespaces is not parsed again on
+ * every edit of one.
+ */
+const interfaceOf = new WeakMap<IpLink, InterfaceSpec>();
+
 function toInterface(link: IpLink): InterfaceSpec {
+  let spec = interfaceOf.get(link);
+  if (!spec) {
+    spec = makeInterface(link);
+    interfaceOf.set(link, spec);
+  }
+  // A copy: the topology it goes into may be changed by its users.
+  return { ...spec, addresses: [...spec.addresses] };
+}
+
+function makeInterface(link: IpLink): InterfaceSpec {
   const spec: InterfaceSpec = {
     addresses: addresses(link),
     up: link.flags.includes('UP'),
@@ -84,6 +102,40 @@ function toInterface(link: IpLink): InterfaceSpec {
     };
   }
   return spec;
+}
+
+interface NamespaceParts {
+  interfaces: Record<string, InterfaceSpec>;
+  routes: RouteSpec[];
+  kernel: RouteSpec[];
+}
+
+/**
+ * What a namespace's reading makes, kept with the reading: a namespace
+ * nothing happened in keeps its reading, and so its interfaces and routes,
+ * from one observation to the next (the very same objects, so a comparison
+ * can skip them). Frozen, since observations share them.
+ */
+const partsOf = new WeakMap<NamespaceReading, NamespaceParts>();
+
+function namespaceParts(reading: NamespaceReading): NamespaceParts {
+  let parts = partsOf.get(reading);
+  if (!parts) {
+    const interfaces: Record<string, InterfaceSpec> = {};
+    for (const link of reading.links) interfaces[link.ifname] = deepFreeze(toInterface(link));
+    const devs = new Set(Object.keys(interfaces));
+    parts = { interfaces: Object.freeze(interfaces), routes: deepFreeze(toRoutes(reading, devs)), kernel: deepFreeze(kernelRoutes(reading, devs)) };
+    partsOf.set(reading, parts);
+  }
+  return parts;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 /** Moves the kept ones of a node's kernel routes to its routes (sorted as toRoutes sorts). */
@@ -210,14 +262,10 @@ export function buildTopology(root: NamespaceReading, owned: NamespaceReading[],
 
   for (const reading of owned) {
     const ns = reading.netns!;
-    const interfaces: Record<string, InterfaceSpec> = {};
-    for (const link of reading.links) {
-      interfaces[link.ifname] = toInterface(link);
-      if (link.linkinfo?.info_kind === 'veth') ends.push({ ns, link, reading });
-    }
-    const devs = new Set(Object.keys(interfaces));
+    for (const link of reading.links) if (link.linkinfo?.info_kind === 'veth') ends.push({ ns, link, reading });
+    const { interfaces, routes, kernel } = namespaceParts(reading);
     const forwarding = reading.forwarding ? { forwarding: true } : {};
-    nodes[ns] = { kind: observedNamespaceKind(forwarding), interfaces, routes: toRoutes(reading, devs), ...forwarding, ...withKernelRoutes(kernelRoutes(reading, devs)) };
+    nodes[ns] = { kind: observedNamespaceKind(forwarding), interfaces, routes, ...forwarding, ...(kernel.length > 0 ? { kernelRoutes: kernel } : {}) };
   }
 
   for (const b of bridges) {

@@ -23,6 +23,9 @@ export const READ_TIMEOUT_MS = 2000;
 /** The key of the root namespace's reader. */
 const ROOT = '';
 
+/** A read whose one-line answer follows changing commands, which answer nothing. */
+const DONE_MARKER = 'netns list-id';
+
 export interface NamespaceReadersOptions {
   /** Flags every reader starts with; they hold for the whole process, hence per reader set. */
   flags?: string[];
@@ -45,6 +48,8 @@ class Reader {
   private buffer = '';
   private stderr = '';
   private dead = false;
+  /** Lines written to the process so far: a failure names its line from the start. */
+  private sent = 0;
 
   constructor(
     readonly key: string,
@@ -79,13 +84,33 @@ class Reader {
     return !this.dead;
   }
 
-  request(commands: string[]): Promise<unknown[]> {
+  request(commands: string[], results = commands.length): Promise<unknown[]> {
     if (this.dead) return Promise.reject(new Error(`reader for ${this.label} is closed`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.kill(`no answer in ${READ_TIMEOUT_MS} ms`), READ_TIMEOUT_MS);
-      this.queue.push({ remaining: commands.length, results: [], resolve, reject, timer });
+      this.queue.push({ remaining: results, results: [], resolve, reject, timer });
       this.child.stdin.write(commands.join('\n') + '\n');
+      this.sent += commands.length;
     });
+  }
+
+  /**
+   * Runs changing commands, which print nothing, then a read whose answer
+   * tells they are done. A failing command ends the process (no -force), and
+   * the reply names it by its place among `commands`.
+   */
+  async execute(commands: string[]): Promise<{ ok: true } | { ok: false; failedAt: number; message: string }> {
+    const first = this.sent + 1;
+    try {
+      await this.request([...commands, DONE_MARKER], 1);
+      return { ok: true };
+    } catch (e) {
+      await this.exited;
+      const m = /^Command failed -:(\d+)\s*$/m.exec(this.stderr);
+      const line = m ? Number(m[1]) : first;
+      const message = this.stderr.replace(/^Command failed -:\d+\s*$/m, '').trim() || (e as Error).message;
+      return { ok: false, failedAt: Math.max(0, Math.min(commands.length - 1, line - first)), message };
+    }
   }
 
   kill(reason: string): void {
@@ -184,6 +209,23 @@ export class NamespaceReaders {
     }
     if (!reader) reader = this.spawn(key, inode);
     return reader.request(commands);
+  }
+
+  /** Whether a namespace has a running reader, still in the namespace its name names. */
+  has(netns: string): boolean {
+    const reader = this.readers.get(netns);
+    return reader !== undefined && reader.alive && this.current(netns, reader);
+  }
+
+  /**
+   * Runs changing `ip` commands in a namespace through its running reader: no
+   * process to start. Only for a namespace that has one (see has()); a
+   * failure ends that reader, and the next read starts another.
+   */
+  execute(netns: string, commands: string[]): Promise<{ ok: true } | { ok: false; failedAt: number; message: string }> {
+    const reader = this.readers.get(netns);
+    if (!reader || !reader.alive) return Promise.reject(new Error(`no reader runs in ${netns}`));
+    return reader.execute(commands);
   }
 
   /** Ends a namespace's reader (the root's for undefined); resolves once the process is gone. */

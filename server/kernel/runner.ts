@@ -11,6 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { runIn, runIp, type IpResult } from './ip';
 import { ipIn, REAL_HOST, type Machine } from './machine';
+import type { NamespaceReaders } from './namespace-readers';
 import { commandLine, isBatchable, stepArgv, type Step } from '../model/step';
 
 export interface StepOutcome {
@@ -184,8 +185,29 @@ async function runChunk(chunk: Step[][], machine: Machine): Promise<{ outcomes: 
   return { outcomes, failure: { command: commandLine(group[failedAt]), message } };
 }
 
-/** A wave of several namespaces: split over PARALLEL_BATCHES `ip` processes run at once; outcomes in plan order. */
-async function runWave(wave: Step[][], machine: Machine): Promise<{ outcomes: StepOutcome[]; failure?: RunResult['failure'] }> {
+/** A group run through its namespace's running reader, which costs no process start. */
+async function runWithReader(group: Step[], readers: NamespaceReaders): Promise<{ outcomes: StepOutcome[]; failure?: RunResult['failure'] }> {
+  const r = await readers.execute(group[0].netns!, group.map((s) => s.args.join(' ')));
+  if (r.ok) return { outcomes: group.map((step) => ({ step, status: 'ok' })) };
+  return {
+    outcomes: group.map((step, i) => ({ step, status: i < r.failedAt ? 'ok' : i === r.failedAt ? 'error' : 'not-run', ...(i === r.failedAt ? { message: r.message } : {}) })),
+    failure: { command: commandLine(group[r.failedAt]), message: r.message },
+  };
+}
+
+/**
+ * A wave of namespaces: through their running readers when every one has
+ * one (an edit of a lab the server watches), else split over
+ * PARALLEL_BATCHES `ip` processes run at once; outcomes in plan order.
+ */
+async function runWave(wave: Step[][], machine: Machine, readers?: NamespaceReaders): Promise<{ outcomes: StepOutcome[]; failure?: RunResult['failure'] }> {
+  const viaReaders = readers !== undefined && wave.every((g) => g[0].netns !== undefined && (g[0].program ?? 'ip') === 'ip' && readers.has(g[0].netns));
+  if (viaReaders) {
+    const results = await Promise.all(wave.map((g) => runWithReader(g, readers)));
+    const firstFailed = results.findIndex((r) => r.failure);
+    // A batch that failed stops the plan; those after it in the wave ran anyway (at once), and say so.
+    return { outcomes: results.flatMap((r) => r.outcomes), failure: firstFailed < 0 ? undefined : results[firstFailed].failure };
+  }
   if (wave.length === 1) return runGroup(wave[0], machine);
   const size = Math.ceil(wave.length / PARALLEL_BATCHES);
   const chunks = Array.from({ length: Math.ceil(wave.length / size) }, (_, i) => wave.slice(i * size, (i + 1) * size));
@@ -198,7 +220,7 @@ async function runWave(wave: Step[][], machine: Machine): Promise<{ outcomes: St
  * the other `ip` process of the same wave runs to its end (and is reported as
  * it ran), nothing after the wave starts. Outcomes are reported in plan order.
  */
-export async function runSteps(steps: Step[], hooks: RunHooks = {}, machine: Machine = REAL_HOST): Promise<RunResult> {
+export async function runSteps(steps: Step[], hooks: RunHooks = {}, machine: Machine = REAL_HOST, readers?: NamespaceReaders): Promise<RunResult> {
   const outcomes: StepOutcome[] = [];
   let done = 0;
   let failure: RunResult['failure'];
@@ -207,7 +229,7 @@ export async function runSteps(steps: Step[], hooks: RunHooks = {}, machine: Mac
       outcomes.push(...wave.flat().map((step) => ({ step, status: 'not-run' as const })));
       continue;
     }
-    const r = await runWave(wave, machine);
+    const r = await runWave(wave, machine, readers);
     failure ??= r.failure;
     outcomes.push(...r.outcomes);
     done += r.outcomes.length;

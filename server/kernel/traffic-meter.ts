@@ -118,12 +118,28 @@ export function roundIntervalMs(baseMs: number, totalTargets: number, readsPerSe
   return Math.max(baseMs, (totalTargets / readsPerSecond) * 1000);
 }
 
+/**
+ * A namespace that carried (next to) nothing last time is read only every
+ * this many rounds: an idle lab of a hundred namespaces costs half as much,
+ * and a cable that starts carrying packets shows its rate within two seconds.
+ */
+export const QUIET_EVERY = 2;
+/**
+ * Below this many packets a second a namespace counts as quiet: an idle
+ * interface still sends an IPv6 router solicitation now and then (every 4 s,
+ * backing off to an hour), which is no reason to read it every second.
+ */
+export const QUIET_BELOW_PPS = 1;
+
 export class TrafficMeter extends EventEmitter<MeterEvents> {
   private timer?: NodeJS.Timeout;
   private running = false;
   private last = new Map<string, CounterSample>();
   private busy = new Set<string>();
   private ticking?: Promise<void>;
+  private round = 0;
+  /** Nodes whose interfaces had traffic in their last read. */
+  private active = new Set<string>();
 
   constructor(
     private readonly readers: NamespaceReaders,
@@ -166,10 +182,15 @@ export class TrafficMeter extends EventEmitter<MeterEvents> {
     } catch {
       return;
     }
-    targetCounts.set(this, targets.length);
+    this.round++;
+    // Quiet nodes are read every QUIET_EVERY rounds (spread over the rounds); their last samples carry over.
+    const due = targets.filter((t, i) => this.active.has(t.node) || !this.last.has(`${t.node}:`) || (this.round + i) % QUIET_EVERY === 0);
+    targetCounts.set(this, Math.ceil(targets.length / QUIET_EVERY) + this.active.size);
     const now = new Map<string, CounterSample>();
+    const dueNodes = new Set(due.map((t) => t.node));
+    for (const [key, sample] of this.last) if (!dueNodes.has(sample.node) && targets.some((t) => t.node === sample.node)) now.set(key, sample);
     await Promise.all(
-      targets.map(async (target) => {
+      due.map(async (target) => {
         let links: IpLink[];
         try {
           [links] = (await this.readers.read(target.netns, ['link show'])) as [IpLink[]];
@@ -177,6 +198,8 @@ export class TrafficMeter extends EventEmitter<MeterEvents> {
           return; // deleted meanwhile; the next observation says so
         }
         const t = performance.now();
+        // Marks the node as read, so a node without counted interfaces is quiet, not new.
+        now.set(`${target.node}:`, { node: target.node, iface: '', rxPackets: 0, txPackets: 0, rxBytes: 0, txBytes: 0, t });
         const only = target.ifaces ? new Set(target.ifaces) : undefined;
         for (const l of links ?? []) {
           if (!l.stats64 || l.link_type === 'loopback' || (only && !only.has(l.ifname))) continue;
@@ -194,7 +217,9 @@ export class TrafficMeter extends EventEmitter<MeterEvents> {
       }),
     );
     if (!this.running) return;
-    const { send, busy } = worthSending(rates(this.last, now), this.busy);
+    const measured = rates(this.last, now).filter((r) => r.iface !== '');
+    this.active = new Set(measured.filter((r) => r.rxPps >= QUIET_BELOW_PPS || r.txPps >= QUIET_BELOW_PPS).map((r) => r.node));
+    const { send, busy } = worthSending(measured, this.busy);
     this.last = now;
     this.busy = busy;
     if (send.length > 0) this.emit('rates', send);

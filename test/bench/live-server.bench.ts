@@ -4,8 +4,11 @@
  *   - the server's CPU use while idle (this process and its ip children), in % of one core;
  *   - the delay from a change made with `ip` to the broadcast that shows it, median and p95;
  *   - for comparison in the same run: what one full re-read of the lab costs
- *     with a spawned `ip` per namespace (a polling design pays that every tick).
- *   node --import tsx test/bench/live-server.bench.ts [--count 100] [--changes 30] [--idle-seconds 10]
+ *     with a spawned `ip` per namespace (a polling design pays that every tick);
+ *   - the latency of an edit (set one address) through the socket until both
+ *     connected browsers have the new state, median and p95, in this lab and,
+ *     as the baseline, in a lab of 2 namespaces on the same server.
+ *   node --import tsx test/bench/live-server.bench.ts [--count 100] [--changes 30] [--edits 40] [--idle-seconds 10]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -20,7 +23,9 @@ import type { LabState } from '../../server/protocol';
 import { linearTopology } from './linear-topology';
 import { children, processCpuMs } from './process-cpu';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '100' }, changes: { type: 'string', default: '30' }, 'idle-seconds': { type: 'string', default: '10' } } });
+const { values } = parseArgs({ options: { count: { type: 'string', default: '100' }, changes: { type: 'string', default: '30' }, edits: { type: 'string', default: '40' }, 'idle-seconds': { type: 'string', default: '10' } } });
+const EDITS = Number(values.edits);
+if (!Number.isInteger(EDITS) || EDITS < 2 || EDITS > 1000) throw new Error(`--edits: "${values.edits}" must be a whole number from 2 to 1000`);
 const COUNT = Number(values.count);
 const CHANGES = Number(values.changes);
 const IDLE_S = Number(values['idle-seconds']);
@@ -28,8 +33,8 @@ if (!Number.isInteger(COUNT) || COUNT < 2 || COUNT > 1000) throw new Error(`--co
 if (!Number.isInteger(CHANGES) || CHANGES < 2 || CHANGES > 500) throw new Error(`--changes: "${values.changes}" must be a whole number from 2 to 500`);
 if (!(IDLE_S >= 1 && IDLE_S <= 120)) throw new Error(`--idle-seconds: "${values['idle-seconds']}" must be from 1 to 120`);
 
-/** Let the load's own events and the first traffic rounds pass before measuring. */
-const SETTLE_MS = 3000;
+/** Let the load's own events pass, and IPv6 autoconfiguration (router solicitations go out for about 12 s after a link comes up), before measuring idle. */
+const SETTLE_MS = 15_000;
 const CHANGE_GIVE_UP_MS = 5000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,6 +43,49 @@ const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math
 
 function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => spawn(cmd, args, { stdio: 'ignore' }).on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: ${c}`)))));
+}
+
+type Client = { socket: ReturnType<typeof connectClient>; state?: LabState; waiters: Set<() => void> };
+
+function client(port: number, lab: string, token: string): Client {
+  const c: Client = { socket: connectClient(`http://127.0.0.1:${port}/lab/${lab}`, { auth: { token }, transports: ['websocket'], reconnection: false }), waiters: new Set() };
+  c.socket.on('lab-state', (s: LabState) => {
+    c.state = s;
+    for (const w of c.waiters) w();
+  });
+  return c;
+}
+
+function until(c: Client, check: (s: LabState) => boolean, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} not seen within ${CHANGE_GIVE_UP_MS} ms`)), CHANGE_GIVE_UP_MS);
+    const w = () => {
+      if (c.state && check(c.state)) {
+        clearTimeout(timer);
+        c.waiters.delete(w);
+        resolve();
+      }
+    };
+    c.waiters.add(w);
+    w();
+  });
+}
+
+/** Sets one address `edits` times through one client; each latency runs until both clients show it. */
+async function editLatencies(clients: [Client, Client], node: string, iface: string, base: string): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < EDITS; i++) {
+    const address = `${base}.${10 + (i % 200)}/24`;
+    const shows = (s: LabState) => s.topology.nodes[node]?.interfaces[iface]?.addresses.includes(address) ?? false;
+    const start = performance.now();
+    const seen = Promise.all(clients.map((c) => until(c, shows, `edit ${i}`)));
+    const ack = (await clients[0].socket.timeout(30_000).emitWithAck('lab-edit', { op: 'set-interface', node, iface, addresses: [address], up: true })) as { ok: boolean; error?: string };
+    if (!ack.ok) throw new Error(`edit ${i}: ${ack.error}`);
+    await seen;
+    out.push(performance.now() - start);
+    await sleep(20);
+  }
+  return out;
 }
 
 async function main() {
@@ -56,7 +104,7 @@ async function main() {
     socket.close();
     await server.lab.destroy();
     await server.close();
-    for (const n of linear.names) {
+    for (const n of [...linear.names, `${prefix}s000`, `${prefix}s001`]) {
       try {
         execFileSync('ip', ['netns', 'del', n], { stdio: 'ignore' });
       } catch {
@@ -65,6 +113,16 @@ async function main() {
     }
   };
   try {
+    // The baseline first: edits in a lab of 2 namespaces.
+    const small = linearTopology(`${prefix}s`, 2);
+    const smallApplied = await server.lab.apply(small.topology, { observeAfter: true });
+    if (!smallApplied.ok) throw new Error(`apply failed: ${JSON.stringify(smallApplied.errors ?? smallApplied.failure)}`);
+    const edToken = server.registry.tokens('default').edit;
+    const two: [Client, Client] = [client(server.port, 'default', edToken), client(server.port, 'default', edToken)];
+    await Promise.all(two.map((c) => until(c, (st) => small.names[1] in st.topology.nodes, 'the first state')));
+    const smallLatencies = await editLatencies(two, small.names[1], 'left', '10.251.0');
+    for (const c of two) c.socket.close();
+
     const applied = await server.lab.apply(linear.topology, { observeAfter: true });
     if (!applied.ok) throw new Error(`apply failed: ${JSON.stringify(applied.errors ?? applied.failure)}`);
     await sleep(SETTLE_MS);
@@ -103,6 +161,12 @@ async function main() {
       await sleep(50);
     }
 
+    // Edits in this lab.
+    const big: [Client, Client] = [client(server.port, 'default', edToken), client(server.port, 'default', edToken)];
+    await Promise.all(big.map((c) => until(c, () => true, 'the first state')));
+    const bigLatencies = await editLatencies(big, linear.names[1], 'left', '10.250.0');
+    for (const c of big) c.socket.close();
+
     const full = [] as number[];
     for (let i = 0; i < 3; i++) {
       const lab = realHostLab(dataDir);
@@ -116,6 +180,7 @@ async function main() {
     console.log(`change -> broadcast over ${CHANGES} changes: median ${quantile(delays, 0.5).toFixed(0)} ms, p95 ${quantile(delays, 0.95).toFixed(0)} ms   target median < 200 ms`);
     console.log(`baseline: one full re-read with a spawned ip per namespace: median ${quantile(full, 0.5).toFixed(0)} ms (polling everything once a second would spend ~${(quantile(full, 0.5) / 10).toFixed(0)}% of every second re-reading)`);
     console.log(`ratio change->broadcast median / full re-read: ${(quantile(delays, 0.5) / quantile(full, 0.5)).toFixed(2)}x`);
+    console.log(`edit (set one address) -> both browsers have it, ${EDITS} edits: linear-${COUNT} median ${quantile(bigLatencies, 0.5).toFixed(0)} ms, p95 ${quantile(bigLatencies, 0.95).toFixed(0)} ms (target median <= 20, p95 <= 40); 2 namespaces median ${quantile(smallLatencies, 0.5).toFixed(0)} ms, p95 ${quantile(smallLatencies, 0.95).toFixed(0)} ms; ratio ${(quantile(bigLatencies, 0.5) / quantile(smallLatencies, 0.5)).toFixed(2)}x`);
   } finally {
     await cleanup().catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
