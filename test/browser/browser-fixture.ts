@@ -18,8 +18,7 @@ const execFileP = promisify(execFile);
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const ARTIFACTS = path.join(REPO, 'test-artifacts');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Kernel edits take a few hundred milliseconds; a load of an example a few seconds at most. */
-export const WAIT_MS = 20_000;
+export { WAIT_MS } from '../support/wait';
 const MAX_FRAMES = 40;
 const MAX_FRAME_CHARS = 240;
 
@@ -60,23 +59,7 @@ export async function ping(netns: string | undefined, address: string): Promise<
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Polls until `check` returns a value (not undefined/false); the error names what was awaited. */
-export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(100);
-  }
-}
+export { until, steady } from '../support/wait';
 
 export interface BrowserLab {
   server: RunningServer;

@@ -21,6 +21,7 @@ import {
   openLab,
   type BrowserLab,
   terminalText,
+  steady,
 } from './browser-fixture';
 
 const t = tag();
@@ -265,7 +266,7 @@ test('the veth-host example loads from the toolbar and Reset removes it', async 
   assert.deepEqual(lab!.problems, [], 'no page errors');
 });
 
-/** The canvas fits the view after a load with a short animation. */
+/** The canvas fits the view after a load with a short animation: wait until the view stands still. */
 function sleepForFit(): Promise<void> {
-  return new Promise((r) => setTimeout(r, 600));
+  return steady('the canvas to finish fitting the view', () => lab!.page.locator('.react-flow__viewport').getAttribute('style').then((s) => s ?? ''));
 }

@@ -12,6 +12,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CLI, namespaceNames, REPO, removeAll, tag, vethlab } from '../support/kernel';
+import { until } from '../support/wait';
 import { linearTopology } from '../bench/linear-topology';
 import { stringifyTopology } from '../../server/model/topology-file';
 import { LabRegistry } from '../../server/engine/lab-registry';
@@ -43,9 +44,8 @@ async function setUp(prefix: string): Promise<{ dataDir: string; file: string; n
 async function killApplyMidway(args: string[], progress: () => number, at: number): Promise<number> {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, stdio: 'ignore', env: { ...process.env, VETHLAB_DATA_DIR: '' } });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const deadline = Date.now() + 60_000;
   let seen = 0;
-  while ((seen = progress()) < at && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
+  await until(`apply to pass ${at}`, () => (seen = progress()) >= at || child.exitCode !== null, { timeoutMs: 60_000, everyMs: 2 });
   child.kill('SIGKILL');
   await exited;
   return seen;

@@ -61,14 +61,16 @@ function stable(links: any[]): any[] {
 
 /**
  * A picture of the kernel's network state: the root's interfaces, addresses
- * and routes, and those of every namespace the filter keeps (tests running
- * beside this one make their own).
+ * and routes, and those of every namespace the filter keeps. Tests running
+ * beside this one make their own namespaces and root interfaces, all named
+ * `vl...`: those the filter does not keep are left out of the root's too.
  */
 export function kernelSnapshot(namespaces: (name: string) => boolean = () => true): string {
   const names = namespaceNames().filter(namespaces);
+  const others = (name: string) => name.startsWith('vl') && !namespaces(name);
   const read = (prefix: string[]) => ({
-    links: stable(ipJson(...prefix, 'addr', 'show')),
-    routes: ipJson(...prefix, 'route', 'show', 'table', 'all'),
+    links: stable(ipJson<any[]>(...prefix, 'addr', 'show').filter((l) => !others(l.ifname))),
+    routes: ipJson<any[]>(...prefix, 'route', 'show', 'table', 'all').filter((r) => !others(r.dev ?? '')),
   });
   return JSON.stringify({ names, root: read([]), namespaces: Object.fromEntries(names.map((n) => [n, read(['-n', n])])) });
 }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OUTPUT_BATCH_MAX_CHARS, OUTPUT_BATCH_MS, OutputBatcher } from '../../server/terminal/output-batcher';
 import { sleep } from './lab-fixture';
+import { until } from '../support/wait';
 
 test('output is merged for a few milliseconds', async () => {
   const sent: string[] = [];
@@ -9,7 +10,7 @@ test('output is merged for a few milliseconds', async () => {
   b.push('a');
   b.push('b');
   assert.deepEqual(sent, []);
-  await sleep(OUTPUT_BATCH_MS + 20);
+  await until('the batch to go', () => sent.length === 1, { timeoutMs: OUTPUT_BATCH_MS + 500, everyMs: 1 });
   assert.deepEqual(sent, ['ab']);
   b.dispose();
 });
@@ -25,7 +26,7 @@ test('the first output after input goes at once, the rest is batched again', asy
   b.push('x');
   b.push('y');
   assert.equal(sent.length, 2);
-  await sleep(OUTPUT_BATCH_MS + 20);
+  await until('the batch to go', () => sent.length === 3, { timeoutMs: OUTPUT_BATCH_MS + 500, everyMs: 1 });
   assert.deepEqual(sent, ['before', 'echo', 'xy']);
   b.dispose();
 });
@@ -37,6 +38,7 @@ test('a full batch is sent early; drop forgets the pending one', async () => {
   assert.equal(sent.length, 1);
   b.push('lost');
   b.drop();
+  // Nothing to wait for: a dropped batch must not arrive within its time.
   await sleep(OUTPUT_BATCH_MS + 20);
   assert.equal(sent.length, 1);
   b.dispose();

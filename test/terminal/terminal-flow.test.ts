@@ -10,6 +10,7 @@ import { HIGH_WATERMARK_CHARS } from '../../server/terminal/flow-control';
 import { OUTPUT_BATCH_MAX_CHARS } from '../../server/terminal/output-batcher';
 import { SCROLLBACK_MAX_CHARS } from '../../server/terminal/scrollback';
 import { terminalProcesses, readProcess } from '../../server/terminal/process-tree';
+import { until } from '../support/wait';
 
 const env = useLab();
 
@@ -65,8 +66,7 @@ test('a flood pauses without acknowledgements, resumes with them, and Ctrl-C end
   // Acknowledge everything, as a browser does after rendering: the flood goes on.
   manager.ack(t.id, 'browser', sent);
   assert.equal(manager.stats(t.id).paused, false);
-  const deadline = Date.now() + 3000;
-  while (t.chars < stalled + HIGH_WATERMARK_CHARS && Date.now() < deadline) await sleep(20);
+  await until('output to resume', () => t.chars >= stalled + HIGH_WATERMARK_CHARS, { timeoutMs: 3000, everyMs: 20 }).catch(() => undefined);
   assert.ok(t.chars > stalled + HIGH_WATERMARK_CHARS / 2, 'output resumed after the acknowledgement');
   await untilQuiet(t);
   assert.equal(manager.stats(t.id).paused, true, 'paused again without further acknowledgements');
@@ -98,8 +98,7 @@ test('a client that detaches does not leave the pty paused', async () => {
   assert.equal(manager.stats(t.id).paused, false);
   manager.detach(t.id, 'fast');
   // Nobody attached: nothing holds the flood back (the scrollback stays bounded).
-  const deadline = Date.now() + 3000;
-  while (t.chars < stalled + 3 * HIGH_WATERMARK_CHARS && Date.now() < deadline) await sleep(20);
+  await until('output to flow without clients', () => t.chars >= stalled + 3 * HIGH_WATERMARK_CHARS, { timeoutMs: 3000, everyMs: 20 }).catch(() => undefined);
   assert.ok(t.chars >= stalled + 3 * HIGH_WATERMARK_CHARS, 'flows without clients');
   assert.ok(manager.stats(t.id).scrollbackChars <= SCROLLBACK_MAX_CHARS);
   manager.input(t.id, '\x03');

@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { until } from '../support/wait';
 import { execFileSync } from 'node:child_process';
 import { useLab, ip, sleep, Transcript, waitForNoProcesses } from './lab-fixture';
 import { isRunning, listProcesses } from '../../server/terminal/process-tree';
@@ -34,8 +35,8 @@ test('deleting the namespace and closeForNode end its terminals and all their pr
   const b = await openShell(env.lab.nsB);
   await a1.run('sleep 1000 & nohup sleep 1001 >/dev/null 2>&1 & true');
   a2.manager.input(a2.id, 'sleep 1002\r');
-  await sleep(200);
   const pids = [a1, a2].map((t) => manager.stats(t.id).pid);
+  await until('two shells and three sleeps', () => leftovers(pids).length >= 5).catch(() => undefined);
   assert.ok(leftovers(pids).length >= 5, 'two shells and three sleeps');
 
   ip('netns', 'del', env.lab.nsA);

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { connect, ip, sleep, startTestServer, tag, type Recorder, type TestServer, pairYaml } from './web-fixture';
 import type { LabState, TrafficRate } from '../../server/protocol';
+import { until } from '../support/wait';
 
 const t = tag();
 const A = `vlwl${t}a`;
@@ -51,8 +52,7 @@ after(async () => {
 test('a link set down by hand shows as down, and the log says it was observed', async () => {
   ip('-n', B, 'link', 'set', 'veth1', 'down');
   await bothSee((s) => s.topology.nodes[B]?.interfaces.veth1?.up === false, 'veth1 down');
-  const deadline = Date.now() + WITHIN_MS;
-  while (!one.log.some((e) => e.source === 'observed' && e.text.includes('veth1') && /down/.test(e.text)) && Date.now() < deadline) await sleep(10);
+  await until('the observed line in the log', () => one.log.some((e) => e.source === 'observed' && e.text.includes('veth1') && /down/.test(e.text)), { timeoutMs: WITHIN_MS, everyMs: 10 }).catch(() => undefined);
   const entry = one.log.find((e) => e.source === 'observed' && e.text.includes('veth1'));
   assert.ok(entry, `no observed entry; log: ${JSON.stringify(one.log.slice(-3))}`);
   assert.match(entry.text, new RegExp(`observed in ${B}: veth1 went down`));
@@ -95,9 +95,8 @@ test('ping lights up the cable: traffic rates for both ends', async () => {
   const rates: TrafficRate[] = [];
   one.socket.on('traffic-update', (r) => rates.push(...r));
   execFileSync('ip', ['netns', 'exec', A, 'ping', '-c', '5', '-i', '0.2', '-q', '10.0.1.1']);
-  const deadline = Date.now() + 3000;
   const busy = (node: string, iface: string) => rates.some((r) => r.node === node && r.iface === iface && r.rxPps > 0 && r.txPps > 0);
-  while (!(busy(A, 'veth0') && busy(B, 'veth1')) && Date.now() < deadline) await sleep(50);
+  await until('rates on both ends', () => busy(A, 'veth0') && busy(B, 'veth1'), { timeoutMs: 3000, everyMs: 50 }).catch(() => undefined);
   assert.ok(busy(A, 'veth0') && busy(B, 'veth1'), `no rates: ${JSON.stringify(rates)}`);
 });
 

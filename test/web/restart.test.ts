@@ -11,6 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import { realHostLab } from '../support/kernel';
+import { until } from '../support/wait';
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { LabRegistry } from '../../server/engine/lab-registry';
@@ -155,8 +156,7 @@ test('lab machines: kill -9 of the server in the middle of an edit; after a rest
       const m = lab.machine();
       return m && existsSync(m.netnsDir) ? readdirSync(m.netnsDir).length : 0;
     };
-    const deadline = Date.now() + WAIT_MS;
-    while (made() < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await until('20 namespaces made', () => made() >= 20, { everyMs: 5 });
     await kill(first, 'SIGKILL');
     client.close();
     // The namespaces come in one batch; their addresses one namespace at a time after it: the kill lands among those.
@@ -193,8 +193,7 @@ test("output redirected to a file (it carries the tokens) is made readable by it
   const env: NodeJS.ProcessEnv = { ...process.env, VETHLAB_NO_NEXT: '1' };
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server/web/main.ts', '--port', '0', '--data-dir', dataDir], { cwd: REPO_ROOT, env, stdio: ['ignore', fd, fd] });
   try {
-    const deadline = Date.now() + WAIT_MS;
-    while (!readFileSync(log, 'utf8').includes('vethlab is running') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await until('the server to print its URL', () => readFileSync(log, 'utf8').includes('vethlab is running'), { everyMs: 50 });
     assert.match(readFileSync(log, 'utf8'), /token=/);
     assert.equal(statSync(log).mode & 0o077, 0, `mode ${(statSync(log).mode & 0o777).toString(8)}`);
   } finally {
@@ -220,8 +219,7 @@ test('real host: kill -9 of the server in the middle of an edit; after a restart
     first = await spawnServer(dataDir);
     const client = await connect(first.base, { auth: { token: first.token } });
     void client.send('lab-edit', { op: 'load', yaml }).catch(() => undefined);
-    const deadline = Date.now() + WAIT_MS;
-    while (ours() < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await until('20 of our namespaces made', () => ours() >= 20, { everyMs: 5 });
     await kill(first, 'SIGKILL');
     client.close();
     const addressed = Object.values((await realHostLab(dataDir).observe()).topology.nodes).reduce((n, node) => n + Object.values(node.interfaces).filter((i) => i.addresses.length > 0).length, 0);

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect, openTerminal as open, Screen, sleep, startTestServer, tag, WAIT_MS, type Recorder, type TestServer, pairYaml } from './web-fixture';
 import type { Ack } from '../../server/protocol';
+import { until } from '../support/wait';
 
 const t = tag();
 const A = `vlwt${t}a`;
@@ -91,8 +92,7 @@ test('deleting the namespace ends its terminals, and the browser is told', async
   const del = await client.send('lab-edit', { op: 'delete-node', name: A });
   assert.ok(del.ok, JSON.stringify(del));
   assert.match(await exited, new RegExp(`${A} was deleted`));
-  const deadline = Date.now() + WAIT_MS;
-  while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await sleep(20);
+  await until('the shell to end', () => !existsSync(`/proc/${pid}`), { everyMs: 20 }).catch(() => undefined);
   assert.ok(!existsSync(`/proc/${pid}`), 'the shell outlived its namespace');
 });
 
