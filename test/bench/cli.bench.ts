@@ -58,6 +58,19 @@ const SETTLE_MS = 2000;
 const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
 const ms = (x: number) => `${x.toFixed(0).padStart(6)} ms`;
 
+/** One warm-up of each, then `ROUNDS` alternating timed rounds of both: the medians of (plain, vethlab) and each round. */
+async function pair(plain: () => Promise<number>, vethlab: () => Promise<number>): Promise<{ tp: number[]; tl: number[] }> {
+  await plain();
+  await vethlab();
+  const tp: number[] = [];
+  const tl: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    tp.push(await plain());
+    tl.push(await vethlab());
+  }
+  return { tp, tl };
+}
+
 async function rounds(n: number, fn: () => Promise<number>): Promise<number> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) out.push(await fn());
@@ -107,15 +120,7 @@ async function linearPart(dir: string): Promise<void> {
         await settle();
         return (await timed('bash', ['-s'], s.apply)) + (await timed('bash', ['-s'], s.destroy));
       };
-      // One of each first: caches warm alike.
-      await plain();
-      await vethlab();
-      const tp: number[] = [];
-      const tl: number[] = [];
-      for (let r = 0; r < ROUNDS; r++) {
-        tp.push(await plain());
-        tl.push(await vethlab());
-      }
+      const { tp, tl } = await pair(plain, vethlab);
       rows.push({ n, plain: median(tp), lab: median(tl), plainMin: Math.min(...tp), labMin: Math.min(...tl) });
       if ((await listNamespaces()).some((x) => x.name.startsWith(prefix))) throw new Error('a destroy left namespaces behind');
     }
@@ -147,14 +152,7 @@ async function machinePart(dir: string): Promise<void> {
   // A bare machine of the same namespaces, its own /run for `ip netns`, the script run inside, gone with its last process.
   const bare = `mount -t tmpfs none /run && mkdir -p /run/netns && bash -s <<'SCRIPT'\n${s.apply}${s.destroy}SCRIPT\n`;
   const plain = async () => (await settle(), 0) + (await timed('unshare', ['--user', '--map-root-user', '--mount', '--net', '--pid', '--fork', '--propagation', 'private', 'bash', '-s'], bare));
-  await plain();
-  await vethlab();
-  const tp: number[] = [];
-  const tl: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    tp.push(await plain());
-    tl.push(await vethlab());
-  }
+  const { tp, tl } = await pair(plain, vethlab);
   const [p, l] = [median(tp), median(tl)];
   console.log(`\n3. apply + destroy of linear-100 in a lab machine, whole processes, median of ${ROUNDS}`);
   console.log(`   plain script in a bare unshare   ${ms(p)}`);

@@ -59,6 +59,7 @@ export async function ping(netns: string | undefined, address: string): Promise<
   }
 }
 
+import { until } from '../support/wait';
 export { until, steady } from '../support/wait';
 
 export interface BrowserLab {
@@ -138,6 +139,35 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(ARTIFACTS, name);
   await page.screenshot({ path: file });
   return file;
+}
+
+/** A node of the canvas by its name. */
+export function canvasNode(page: Page, name: string) {
+  return page.locator(`.react-flow__node[data-id="${name}"]`);
+}
+
+/** The centre of a node's connect handle, once the canvas has stopped moving (fit-view animates). */
+async function handleCentre(page: Page, name: string): Promise<{ x: number; y: number }> {
+  const handle = canvasNode(page, name).locator('.connect-handle');
+  let last = '';
+  return until(`${name}'s connect handle to stand still`, async () => {
+    const b = await handle.boundingBox();
+    if (!b) return undefined;
+    const here = `${b.x},${b.y}`;
+    const still = here === last;
+    last = here;
+    return still ? { x: b.x + b.width / 2, y: b.y + b.height / 2 } : undefined;
+  }, { everyMs: 150 });
+}
+
+/** Drags from one node's connect handle to the other's, as a person draws a cable. */
+export async function dragCable(page: Page, from: string, to: string): Promise<void> {
+  const a = await handleCentre(page, from);
+  const b = await handleCentre(page, to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(b.x, b.y, { steps: 20 });
+  await page.mouse.up();
 }
 
 /** What the page shows as errors (toasts) right now, for assertion messages. */

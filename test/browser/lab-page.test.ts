@@ -22,6 +22,7 @@ import {
   type BrowserLab,
   terminalText,
   steady,
+  dragCable,
 } from './browser-fixture';
 
 const t = tag();
@@ -92,33 +93,8 @@ async function addNamespace(page: Page, name: string): Promise<void> {
   await until(`${added} to be gone after the rename`, async () => !(await nodeIds(page)).includes(added));
 }
 
-/** The centre of a node's connect handle, once the canvas has stopped moving (fit-view animates). */
-async function handleCentre(page: Page, name: string): Promise<{ x: number; y: number }> {
-  const handle = node(page, name).locator('.connect-handle');
-  let last = '';
-  return until(`${name}'s connect handle to stand still`, async () => {
-    const b = await handle.boundingBox();
-    if (!b) return undefined;
-    const here = `${b.x},${b.y}`;
-    const still = here === last;
-    last = here;
-    if (!still) {
-      await page.waitForTimeout(150);
-      return undefined;
-    }
-    return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
-  });
-}
-
 /** Drags from one node's connect handle to the other's. */
-async function connect(page: Page, from: string, to: string): Promise<void> {
-  const a = await handleCentre(page, from);
-  const b = await handleCentre(page, to);
-  await page.mouse.move(a.x, a.y);
-  await page.mouse.down();
-  await page.mouse.move(b.x, b.y, { steps: 20 });
-  await page.mouse.up();
-}
+const connect = dragCable;
 
 const PING_OK = /3 packets transmitted, 3 received, 0% packet loss/;
 

@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { alerts, openLab, screenshot, terminalText, until, type BrowserLab } from './browser-fixture';
+import { alerts, dragCable, openLab, screenshot, terminalText, until, type BrowserLab } from './browser-fixture';
 import { runIn } from '../machine/machine-fixture';
 import { realMachine } from '../machine/machine-fixture';
 import { kernelCapabilities } from '../../server/kernel/capabilities';
@@ -38,31 +38,9 @@ async function add(page: Page, what: 'namespace' | 'switch'): Promise<string> {
   return until(`a new ${what} on the canvas (${await alerts(page)})`, async () => (await nodeIds(page)).find((id) => !before.has(id)));
 }
 
-async function handleCentre(page: Page, name: string): Promise<{ x: number; y: number }> {
-  const handle = node(page, name).locator('.connect-handle');
-  let last = '';
-  return until(`${name}'s connect handle to stand still`, async () => {
-    const b = await handle.boundingBox();
-    if (!b) return undefined;
-    const here = `${b.x},${b.y}`;
-    const still = here === last;
-    last = here;
-    if (!still) {
-      await page.waitForTimeout(150);
-      return undefined;
-    }
-    return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
-  });
-}
-
 async function connect(page: Page, from: string, to: string): Promise<void> {
   const edges = await page.locator('.react-flow__edge').count();
-  const a = await handleCentre(page, from);
-  const b = await handleCentre(page, to);
-  await page.mouse.move(a.x, a.y);
-  await page.mouse.down();
-  await page.mouse.move(b.x, b.y, { steps: 20 });
-  await page.mouse.up();
+  await dragCable(page, from, to);
   await until(`the cable ${from} - ${to} (${await alerts(page)})`, async () => (await page.locator('.react-flow__edge').count()) === edges + 1);
 }
 
