@@ -2,10 +2,12 @@
 //
 //   1. files that use names of their own (a random tag) or only lab machines,
 //      and pure logic: several at once;
-//   2. lab-machine files that check the real machine is left as it was: at
-//      once with each other (none of them changes it), but not beside phase 1;
+//   2. files that check the real machine is left as it was: at once with each
+//      other (what they make on it themselves is named vl... and left out of
+//      the check), but not beside phase 1, whose real-host labs make host ends
+//      with the tutorials' names;
 //   3. files that use the tutorials' fixed names on the real machine (vnet0,
-//      custom_namespace, veth0), kill servers or make decoys on it: one at a time.
+//      custom_namespace, veth0): one at a time.
 //
 // A new test file belongs in phase 1 unless it does what phases 2 or 3 are for;
 // a file missing from every list fails the run, so none is forgotten.
@@ -14,8 +16,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const PHASE_2 = ['browser/lab-machine', 'browser/switches', 'machine/cli', 'machine/lab-machine', 'web/lab-machines'];
-const PHASE_3 = ['engine/seeds', 'engine/crash', 'web/restart', 'browser/lab-page', 'browser/live-terminal', 'machine/escape'];
+const PHASE_2 = ['browser/lab-machine', 'browser/switches', 'machine/cli', 'machine/lab-machine', 'web/lab-machines', 'engine/crash', 'web/restart', 'machine/escape'];
+const PHASE_3 = ['engine/seeds', 'browser/lab-page', 'browser/live-terminal'];
 /** Two cores: three files at once keeps both busy while the others wait on the kernel or a browser. */
 const CONCURRENCY = 3;
 
@@ -27,7 +29,7 @@ const only = process.argv.slice(2);
 const chosen = only.length > 0 ? all.filter((f) => only.some((o) => f.startsWith(o))) : all;
 const phases = [
   { name: 'independent files, several at once', files: chosen.filter((f) => !PHASE_2.includes(f) && !PHASE_3.includes(f)), concurrency: CONCURRENCY },
-  { name: 'lab machines beside an unchanged real machine', files: chosen.filter((f) => PHASE_2.includes(f)), concurrency: CONCURRENCY },
+  { name: 'checks of an unchanged real machine', files: chosen.filter((f) => PHASE_2.includes(f)), concurrency: CONCURRENCY },
   { name: 'fixed names on the real machine, one at a time', files: chosen.filter((f) => PHASE_3.includes(f)), concurrency: 1 },
 ];
 

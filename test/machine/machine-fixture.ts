@@ -39,14 +39,20 @@ export function sh(lab: Lab, node: string | undefined, script: string, opts: { t
 
 /**
  * The real machine's network as `ip -json` shows it: interfaces (without
- * counters and timers), routes, rules and named namespaces. What no lab may change.
+ * counters and timers), routes, rules and named namespaces. What no lab may
+ * change. Tests running beside this one make real-machine objects of their
+ * own, all named `vl...`: those are left out, except the caller's (`own`).
  */
-export function realMachine(): string {
-  const links = ipJson<any[]>('addr', 'show').map(({ stats64, addr_info, ...rest }) => ({
-    ...rest,
-    addr_info: (addr_info ?? []).map(({ valid_life_time, preferred_life_time, tentative, ...a }: any) => a),
-  }));
-  return JSON.stringify({ links, routes: ipJson('route', 'show', 'table', 'all'), netns: namespaceNames() });
+export function realMachine(own?: string): string {
+  const others = (name: string | undefined) => name !== undefined && name.startsWith('vl') && !(own !== undefined && name.startsWith(own));
+  const links = ipJson<any[]>('addr', 'show')
+    .filter((l) => !others(l.ifname))
+    .map(({ stats64, addr_info, ...rest }) => ({
+      ...rest,
+      addr_info: (addr_info ?? []).map(({ valid_life_time, preferred_life_time, tentative, ...a }: any) => a),
+    }));
+  const routes = ipJson<any[]>('route', 'show', 'table', 'all').filter((r) => !others(r.dev));
+  return JSON.stringify({ links, routes, netns: namespaceNames().filter((n) => !others(n)) });
 }
 
 export interface LabsFixture {
