@@ -10,7 +10,7 @@ import { KernelMonitor } from '../kernel/kernel-monitor';
 import type { Machine } from '../kernel/machine';
 import { TrafficMeter, type MeterTarget } from '../kernel/traffic-meter';
 import type { Lab, Changes } from './lab';
-import type { Topology } from '../model/topology';
+import { isNamespaceKind, type Topology } from '../model/topology';
 import type { TrafficRate } from '../kernel/traffic-meter';
 
 type WatcherEvents = { traffic: [TrafficRate[]] };
@@ -105,7 +105,7 @@ export class LabWatcher extends EventEmitter<WatcherEvents> {
     const monitor = this.watching?.monitor;
     if (!monitor) return;
     const fresh = Object.entries(topology.nodes)
-      .filter(([name, node]) => node.kind === 'netns' && !this.watched.has(name))
+      .filter(([name, node]) => isNamespaceKind(node.kind) && !this.watched.has(name))
       .map(([name]) => name);
     if (fresh.length === 0) return;
     for (const n of fresh) this.watched.add(n);
@@ -120,8 +120,9 @@ export class LabWatcher extends EventEmitter<WatcherEvents> {
   private targets(): MeterTarget[] {
     const topology = this.lab.current;
     if (!topology) return [];
+    // The host and the switches are read in the root, each for its own interfaces.
     return Object.entries(topology.nodes).map(([name, node]) =>
-      node.kind === 'host' ? { netns: undefined, node: name, ifaces: Object.keys(node.interfaces) } : { netns: name, node: name },
+      isNamespaceKind(node.kind) ? { netns: name, node: name } : { netns: undefined, node: name, ifaces: Object.keys(node.interfaces) },
     );
   }
 }

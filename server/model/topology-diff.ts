@@ -14,7 +14,7 @@
  * interface changes (interface by interface: down/up, addresses removed,
  * addresses added), routes removed, routes added.
  */
-import { endpointKey, linkKey, type InterfaceSpec, type LinkSpec, type NodeSpec, type RouteSpec, type Topology } from './topology';
+import { endpointKey, isNamespaceKind, linkKey, type InterfaceSpec, type LinkSpec, type NodeSpec, type RouteSpec, type Topology } from './topology';
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -26,7 +26,8 @@ function where(node: string): string {
 }
 
 function isNamespace(topo: Topology, name: string): boolean {
-  return topo.nodes[name]?.kind === 'netns';
+  const kind = topo.nodes[name]?.kind;
+  return kind !== undefined && isNamespaceKind(kind);
 }
 
 /**

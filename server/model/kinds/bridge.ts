@@ -6,7 +6,7 @@
  * bridge-side ends of its cables, attached with `ip link set END master br0`.
  * Settings: `stp` and `vlan_filtering`, off unless said.
  */
-import type { BridgeSettings, NodeSpec } from '../topology';
+import type { BridgeSettings } from '../topology';
 import type { Step } from '../step';
 import { showValue } from '../topology-errors';
 import type { NodeKindModule } from './node-kind';
@@ -57,7 +57,3 @@ export const bridgeKind: NodeKindModule = {
   },
 };
 
-/** Whether an interface of a bridge node is one of its ports (not its own device). */
-export function isBridgePort(node: NodeSpec, nodeName: string, iface: string): boolean {
-  return node.kind === 'bridge' && iface !== nodeName;
-}
