@@ -41,7 +41,7 @@ export class LabObserver {
    * namespace another vethlab process is creating carries its mark only a
    * moment after it appears.
    */
-  private foreignInodes = new Map<number, number>();
+  private foreignInodes = new Map<string, number>();
   /** The last observation, and what it was made of: returned again when nothing changed since. */
   private lastMade?: { observation: Observation; record: unknown; list: string };
 
@@ -77,7 +77,7 @@ export class LabObserver {
     const list = all.map((n) => `${n.name}:${n.inode}`).join(' ');
     const quiet = changes !== undefined && changes.names.size === 0 && !changes.root;
     if (quiet && this.lastMade && this.lastMade.record === record && this.lastMade.list === list) return this.lastMade.observation;
-    const candidates = all.filter((n) => confined || !this.isKnownForeign(n.inode));
+    const candidates = all.filter((n) => confined || !this.isKnownForeign(n));
     const reusable = (n: NamedNamespace) => changes !== undefined && !changes.names.has(n.name) && this.readings.get(n.name)?.inode === n.inode;
     const fresh = candidates.filter((n) => !reusable(n));
     const [root, freshReadings] = await Promise.all([
@@ -97,7 +97,7 @@ export class LabObserver {
       owned = readings.filter((r) => namespaceMark(r) === mark || recorded.has(r.netns!));
       unmarked = owned.filter((r) => namespaceMark(r) !== mark).map((r) => r.netns!);
       const ownedNames = new Set(owned.map((r) => r.netns!));
-      for (const n of candidates) if (!ownedNames.has(n.name) && readings.some((r) => r.netns === n.name)) this.foreignInodes.set(n.inode, Date.now());
+      for (const n of candidates) if (!ownedNames.has(n.name) && readings.some((r) => r.netns === n.name)) this.foreignInodes.set(foreignKey(n), Date.now());
       const inodes = Object.fromEntries(all.filter((n) => ownedNames.has(n.name)).map((n) => [n.name, n.inode]));
       const pendingEnds = root.links.filter((l) => record.pending.hostEnds.includes(l.ifname) && isOwnedHostLink(l, undefined));
       unmarked.push(...pendingEnds.filter((l) => l.ifalias !== mark).map((l) => `host:${l.ifname}`));
@@ -132,11 +132,27 @@ export class LabObserver {
     return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   }
 
-  isKnownForeign(inode: number): boolean {
-    const seen = this.foreignInodes.get(inode);
+  /** The lab made these namespaces: whatever had their names before is gone. */
+  forgetForeign(names: Iterable<string>): void {
+    const made = new Set(names);
+    for (const key of [...this.foreignInodes.keys()]) if (made.has(key.slice(0, key.lastIndexOf(':')))) this.foreignInodes.delete(key);
+  }
+
+  /**
+   * Keyed by name and inode: the kernel gives a freed namespace's inode number
+   * to the next one made, so a namespace another process deleted a moment ago
+   * must not make the lab's new one look foreign.
+   */
+  isKnownForeign(n: NamedNamespace): boolean {
+    const key = foreignKey(n);
+    const seen = this.foreignInodes.get(key);
     if (seen === undefined) return false;
     if (Date.now() - seen < FOREIGN_RECHECK_MS) return true;
-    this.foreignInodes.delete(inode);
+    this.foreignInodes.delete(key);
     return false;
   }
+}
+
+function foreignKey(n: NamedNamespace): string {
+  return `${n.name}:${n.inode}`;
 }

@@ -220,15 +220,16 @@ export class Lab extends EventEmitter<LabEvents> {
   }
 
   /**
-   * Reads the lab from the kernel. Only the namespaces named in `changes`, or
-   * heard to change by the watcher (and the root if it changed), are read
-   * again; the rest come from the last reading, which is still right when the
-   * kernel monitor heard nothing of them. Without a watcher, all of it.
+   * Reads the lab from the kernel. Without `changes`, all of it. With
+   * `changes`, only the namespaces named there or heard to change by the
+   * watcher (and the root if it changed) are read again; the rest come from
+   * the last reading, which is still right when the kernel monitor heard
+   * nothing of them. Without a watcher, `changes` are not enough: all of it.
    */
   async observe(changes?: Changes): Promise<Observation> {
     const heard = this.unheard;
     this.unheard = this.listened ? { names: new Set(), root: false } : 'all';
-    const partial = heard === 'all' ? undefined : { names: new Set([...heard.names, ...(changes?.names ?? [])]), root: heard.root || (changes?.root ?? false) };
+    const partial = heard === 'all' || changes === undefined ? undefined : { names: new Set([...heard.names, ...changes.names]), root: heard.root || changes.root };
     try {
       this.last = await this.observer.observe(partial);
     } catch (e) {
@@ -236,6 +237,11 @@ export class Lab extends EventEmitter<LabEvents> {
       throw e;
     }
     return this.last;
+  }
+
+  /** What an edit must read before it plans: only what the watcher heard change, when one listens. */
+  private get justHeard(): Changes | undefined {
+    return this.listened ? { names: new Set(), root: false } : undefined;
   }
 
   /** Observes, logging what changed without the lab (when reportObserved is on). */
@@ -284,7 +290,7 @@ export class Lab extends EventEmitter<LabEvents> {
    */
   change(edit: (current: Topology, taken: TakenNames) => Topology | { errors: PreflightError[] }, opts: ApplyOptions = {}): Promise<ApplyResult> {
     return this.enqueue(async () => {
-      const observation = await this.observeReporting();
+      const observation = await this.observeReporting(this.justHeard);
       const desired = edit(observation.topology, takenNames(observation));
       if ('errors' in desired) return { ok: false, steps: [], errors: desired.errors };
       return this.applyNow(desired, opts, observation);
@@ -292,7 +298,7 @@ export class Lab extends EventEmitter<LabEvents> {
   }
 
   private async applyNow(desired: Topology, opts: ApplyOptions, observed?: Observation): Promise<ApplyResult> {
-    const observation = observed ?? (await this.observeReporting());
+    const observation = observed ?? (await this.observeReporting(this.justHeard));
     const needsNetem = desired.links.some((l) => l.netem?.some((n) => n !== null));
     const netem = needsNetem ? (await kernelCapabilities()).netem : true;
     const errors = preflight(desired, observation.facts, { realHost: this.realHost, netem });
@@ -307,6 +313,7 @@ export class Lab extends EventEmitter<LabEvents> {
     if (notes.length > 0) this.log.append(notes.map((text) => ({ source: 'info' as const, status: 'info' as const, text })));
     if (this.realHost) this.recordPending(steps);
     const result = await this.run(machine, steps, opts.label ?? 'applying');
+    this.observer.forgetForeign(steps.flatMap((s) => s.creates?.namespaces ?? []));
     if (this.realHost) await this.recordNamespaces(steps, !opts.observeAfter);
     const out: ApplyResult = { ok: result.ok, steps, failure: result.failure };
     if (opts.observeAfter) out.observed = await this.refreshNow(touchedBy(steps));
@@ -321,7 +328,7 @@ export class Lab extends EventEmitter<LabEvents> {
       const mark = this.store.mark;
       const all = await listNamespaces(REAL_HOST.netnsDir);
       const known = all.filter((n) => record.namespaces[n.name] === n.inode || record.pending.namespaces.includes(n.name)).map((n) => n.name);
-      const unknown = all.filter((n) => !known.includes(n.name) && !this.observer.isKnownForeign(n.inode));
+      const unknown = all.filter((n) => !known.includes(n.name) && !this.observer.isKnownForeign(n));
       const marked = (await this.observer.readMany(REAL_HOST, unknown.map((n) => n.name))).filter((r) => namespaceMark(r) === mark).map((r) => r.netns!);
       // The root is read only when the lab may have host ends: known ones, or a lab rebuilt by an exported script.
       const readRoot = record.hostEnds.length > 0 || record.pending.hostEnds.length > 0 || marked.length > 0;

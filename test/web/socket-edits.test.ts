@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_SOCKET_MESSAGE_BYTES, type LabState } from '../../server/protocol';
 import { connect, ipJson, netnsNames, sleep, startTestServer, tag, type Recorder, type TestServer } from './web-fixture';
+import { steady } from '../support/wait';
 
 const t = tag();
 const A = `vlw-${t}-a`;
@@ -168,6 +169,8 @@ const badPayloads: { name: string; payload: unknown; field: string | undefined; 
 test('bad payloads are refused with the field named, and change nothing', async (tt) => {
   execFileSync('ip', ['netns', 'add', `vlw-${t}-foreign`]);
   tt.after(() => execFileSync('ip', ['netns', 'del', `vlw-${t}-foreign`]));
+  // Carriers of links made by the tests before come up a moment later, and that is broadcast: let it pass.
+  await steady('the lab to settle', () => String(one.state!.version), { everyMs: 400 });
   const labBefore = await labNow();
   const mine = () => netnsNames().filter((n) => n.includes(t) || /^ns\d+$/.test(n) || n.includes(';') || n.includes('/'));
   const nsBefore = mine();
