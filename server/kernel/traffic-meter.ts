@@ -188,7 +188,8 @@ export class TrafficMeter extends EventEmitter<MeterEvents> {
     targetCounts.set(this, Math.ceil(targets.length / QUIET_EVERY) + this.active.size);
     const now = new Map<string, CounterSample>();
     const dueNodes = new Set(due.map((t) => t.node));
-    for (const [key, sample] of this.last) if (!dueNodes.has(sample.node) && targets.some((t) => t.node === sample.node)) now.set(key, sample);
+    const metered = new Set(targets.map((t) => t.node));
+    for (const [key, sample] of this.last) if (!dueNodes.has(sample.node) && metered.has(sample.node)) now.set(key, sample);
     await Promise.all(
       due.map(async (target) => {
         let links: IpLink[];
