@@ -8,6 +8,9 @@ import { commandIn, ipIn, REAL_HOST, type Machine } from './machine';
 
 export { IP_BINARY } from './machine';
 
+/** How `ip -batch` (and `tc -batch`) names the line it stopped at on stdin. */
+export const BATCH_FAILED_LINE = /^Command failed -:(\d+)\s*$/m;
+
 export interface IpResult {
   code: number;
   stdout: string;

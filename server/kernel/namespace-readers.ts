@@ -15,6 +15,7 @@ import { readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { READ_COMMANDS, READ_FLAGS, toReading, type NamespaceReading } from './ip-json';
 import { ipReaderIn, REAL_HOST, type Machine } from './machine';
+import { BATCH_FAILED_LINE } from './ip';
 import { NetnsDirWatcher } from './kernel-monitor';
 
 /** A read not answered in this long means a stuck reader; it is killed and the read rejected. */
@@ -106,9 +107,9 @@ class Reader {
       return { ok: true };
     } catch (e) {
       await this.exited;
-      const m = /^Command failed -:(\d+)\s*$/m.exec(this.stderr);
+      const m = BATCH_FAILED_LINE.exec(this.stderr);
       const line = m ? Number(m[1]) : first;
-      const message = this.stderr.replace(/^Command failed -:\d+\s*$/m, '').trim() || (e as Error).message;
+      const message = this.stderr.replace(BATCH_FAILED_LINE, '').trim() || (e as Error).message;
       return { ok: false, failedAt: Math.max(0, Math.min(commands.length - 1, line - first)), message };
     }
   }

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { runIn, runIp, type IpResult } from './ip';
+import { BATCH_FAILED_LINE, runIn, runIp, type IpResult } from './ip';
 import { ipIn, REAL_HOST, type Machine } from './machine';
 import type { NamespaceReaders } from './namespace-readers';
 import { commandLine, isBatchable, stepArgv, type Step } from '../model/step';
@@ -52,7 +52,6 @@ async function runAlone(step: Step, machine: Machine): Promise<IpResult> {
   return runIn(machine, argv[0], argv.slice(1));
 }
 
-const FAILED_LINE = /^Command failed -:(\d+)\s*$/m;
 
 /**
  * How many `ip` processes share a wave of namespace batches: one per core of
@@ -81,24 +80,32 @@ export function waves(groups: Step[][]): Step[][][] {
   return out;
 }
 
-async function runGroup(group: Step[], machine: Machine): Promise<{ outcomes: StepOutcome[]; failure?: RunResult['failure'] }> {
+type GroupResult = { outcomes: StepOutcome[]; failure?: RunResult['failure'] };
+
+/** A batch's lines: the words after the program, one command a line. */
+function batchText(group: Step[]): string {
+  return group.map((s) => s.args.join(' ')).join('\n') + '\n';
+}
+
+/** Outcomes of steps run in order: all ok, or ok up to `failed.at`, that one an error, the rest not run. */
+function settled(steps: Step[], failed?: { at: number; message: string }): GroupResult {
+  if (!failed) return { outcomes: steps.map((step) => ({ step, status: 'ok' })) };
+  const { at, message } = failed;
+  return {
+    outcomes: steps.map((step, i) => ({ step, status: i < at ? 'ok' : i === at ? 'error' : 'not-run', ...(i === at ? { message } : {}) })),
+    failure: { command: commandLine(steps[at]), message },
+  };
+}
+
+async function runGroup(group: Step[], machine: Machine): Promise<GroupResult> {
   const ns = group[0].netns;
   const program = group[0].program ?? 'ip';
   const args = [...(ns ? ['-n', ns] : []), '-batch', '-'];
-  const input = group.map((s) => s.args.join(' ')).join('\n') + '\n';
+  const input = batchText(group);
   const res = !isBatchable(group[0]) ? await runAlone(group[0], machine) : program === 'ip' ? await runIp(args, input, machine) : await runIn(machine, program, args, input);
-  if (res.code === 0) return { outcomes: group.map((step) => ({ step, status: 'ok' })) };
-  const m = FAILED_LINE.exec(res.stderr);
-  const failedAt = m ? Number(m[1]) - 1 : 0;
-  const message = res.stderr.replace(FAILED_LINE, '').trim() || `${program} exited with code ${res.code}`;
-  return {
-    outcomes: group.map((step, i) => ({
-      step,
-      status: i < failedAt ? 'ok' : i === failedAt ? 'error' : 'not-run',
-      ...(i === failedAt ? { message } : {}),
-    })),
-    failure: { command: commandLine(group[failedAt]), message },
-  };
+  if (res.code === 0) return settled(group);
+  const m = BATCH_FAILED_LINE.exec(res.stderr);
+  return settled(group, { at: m ? Number(m[1]) - 1 : 0, message: res.stderr.replace(BATCH_FAILED_LINE, '').trim() || `${program} exited with code ${res.code}` });
 }
 
 const NESTED_FAILED = /^Command failed (\S+):(\d+)\s*$/m;
@@ -150,7 +157,7 @@ async function runIpWithFds(machine: Machine, lines: string[], inputs: string[])
  * stops at the first failing line, like a plain batch; the nested `ip` names
  * the failing line of its own batch.
  */
-async function runChunk(chunk: Step[][], machine: Machine): Promise<{ outcomes: StepOutcome[]; failure?: RunResult['failure'] }> {
+async function runChunk(chunk: Step[][], machine: Machine): Promise<GroupResult> {
   const lines: string[] = [];
   const inputs: string[] = [];
   for (const group of chunk) {
@@ -161,38 +168,25 @@ async function runChunk(chunk: Step[][], machine: Machine): Promise<{ outcomes: 
       continue;
     }
     lines.push(['netns', 'exec', ns, program, '-batch', `/dev/fd/${FIRST_FD + inputs.length}`].join(' '));
-    inputs.push(group.map((s) => s.args.join(' ')).join('\n') + '\n');
+    inputs.push(batchText(group));
   }
   const res = await runIpWithFds(machine, lines, inputs);
-  const outcomes: StepOutcome[] = [];
-  if (res.code === 0) {
-    for (const group of chunk) outcomes.push(...group.map((step) => ({ step, status: 'ok' as const })));
-    return { outcomes };
-  }
-  const top = FAILED_LINE.exec(res.stderr);
+  const steps = chunk.flat();
+  if (res.code === 0) return settled(steps);
+  // The root batch names the failing group's line; the nested one, the line within it.
+  const top = BATCH_FAILED_LINE.exec(res.stderr);
   const failedGroup = top ? Number(top[1]) - 1 : 0;
-  const inner = res.stderr.replace(FAILED_LINE, '');
+  const inner = res.stderr.replace(BATCH_FAILED_LINE, '');
   const nested = NESTED_FAILED.exec(inner);
-  const failedAt = nested ? Number(nested[2]) - 1 : 0;
   const group = chunk[failedGroup];
-  const message = inner.replace(NESTED_FAILED, '').trim() || `${group[0].program ?? 'ip'} in ${group[0].netns} failed`;
-  chunk.forEach((g, gi) => {
-    g.forEach((step, si) => {
-      const status = gi < failedGroup || (gi === failedGroup && si < failedAt) ? 'ok' : gi === failedGroup && si === failedAt ? 'error' : 'not-run';
-      outcomes.push({ step, status, ...(status === 'error' ? { message } : {}) });
-    });
-  });
-  return { outcomes, failure: { command: commandLine(group[failedAt]), message } };
+  const before = chunk.slice(0, failedGroup).reduce((n, g) => n + g.length, 0);
+  return settled(steps, { at: before + (nested ? Number(nested[2]) - 1 : 0), message: inner.replace(NESTED_FAILED, '').trim() || `${group[0].program ?? 'ip'} in ${group[0].netns} failed` });
 }
 
 /** A group run through its namespace's running reader, which costs no process start. */
-async function runWithReader(group: Step[], readers: NamespaceReaders): Promise<{ outcomes: StepOutcome[]; failure?: RunResult['failure'] }> {
+async function runWithReader(group: Step[], readers: NamespaceReaders): Promise<GroupResult> {
   const r = await readers.execute(group[0].netns!, group.map((s) => s.args.join(' ')));
-  if (r.ok) return { outcomes: group.map((step) => ({ step, status: 'ok' })) };
-  return {
-    outcomes: group.map((step, i) => ({ step, status: i < r.failedAt ? 'ok' : i === r.failedAt ? 'error' : 'not-run', ...(i === r.failedAt ? { message: r.message } : {}) })),
-    failure: { command: commandLine(group[r.failedAt]), message: r.message },
-  };
+  return r.ok ? settled(group) : settled(group, { at: r.failedAt, message: r.message });
 }
 
 /**
@@ -200,7 +194,7 @@ async function runWithReader(group: Step[], readers: NamespaceReaders): Promise<
  * one (an edit of a lab the server watches), else split over
  * PARALLEL_BATCHES `ip` processes run at once; outcomes in plan order.
  */
-async function runWave(wave: Step[][], machine: Machine, readers?: NamespaceReaders): Promise<{ outcomes: StepOutcome[]; failure?: RunResult['failure'] }> {
+async function runWave(wave: Step[][], machine: Machine, readers?: NamespaceReaders): Promise<GroupResult> {
   const viaReaders = readers !== undefined && wave.every((g) => g[0].netns !== undefined && (g[0].program ?? 'ip') === 'ip' && readers.has(g[0].netns));
   if (viaReaders) {
     const results = await Promise.all(wave.map((g) => runWithReader(g, readers)));

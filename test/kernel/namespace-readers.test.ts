@@ -108,6 +108,22 @@ describe('NamespaceReaders (root)', () => {
     assert.ok(!readers.pids().includes(pidB!));
   });
 
+  test('changing commands run through a running reader; a failure names its command, and reads go on', async () => {
+    await readers.read(b, ['link show']);
+    assert.ok(readers.has(b));
+    assert.deepEqual(await readers.execute(b, ['addr add 10.233.9.1/32 dev lo']), { ok: true });
+    const r = await readers.execute(b, ['addr add 10.233.9.2/32 dev lo', 'addr add 10.233.9.3/32 dev nosuchdev', 'addr add 10.233.9.4/32 dev lo']);
+    assert.equal(r.ok, false);
+    if (!r.ok) {
+      assert.equal(r.failedAt, 1, 'the second command, counted from this call, not from the reader\'s start');
+      assert.match(r.message, /nosuchdev/);
+      assert.doesNotMatch(r.message, /Command failed/);
+    }
+    const [addrs] = (await readers.read(b, ['addr show dev lo'])) as any[][];
+    const locals = addrs[0].addr_info.map((x: { local: string }) => x.local);
+    assert.ok(locals.includes('10.233.9.1') && locals.includes('10.233.9.2') && !locals.includes('10.233.9.4'), JSON.stringify(locals));
+  });
+
   test('bad input is refused without reaching ip', async () => {
     await assert.rejects(readers.read(a, ['link show\nlink del ra']), /single ip command/);
     await assert.rejects(readers.read(a, ['']), /single ip command/);
