@@ -6,13 +6,18 @@
  */
 import { z } from 'zod';
 import type { Position, RouteSpec, Topology } from './model/topology';
-import { labEditSchema, nodeName, type LabEdit } from './model/lab-edit';
+import { ifaceName, labEditSchema, nodeName, type LabEdit } from './model/lab-edit';
 import type { LogEntry } from './engine/command-log';
 import type { Progress } from './engine/lab';
 import type { TerminalInfo } from './terminal/terminal-info';
 import type { TrafficRate } from './kernel/traffic-meter';
 import type { MacEntry } from './kernel/bridge-fdb';
 import { EXPORT_FORMATS } from './export/export-lab';
+import type { CaptureScope } from './capture/capture-scope';
+import type { CaptureInfo, CaptureList, DownloadRequest, PacketBatch } from './capture/lab-captures';
+import type { LayerDetail, PacketDetail, PacketSummary } from './capture/packet-view';
+import type { Field, LayerKind } from './capture/decode/layer';
+import { MAX_FILTER_CHARS } from './capture/capture-filter';
 import { nestedDeeperThan, showValue } from './model/topology-errors';
 
 /** No payload of the protocol nests deeper than this. */
@@ -42,6 +47,22 @@ export type ExportRequest = z.infer<typeof exportSchema>;
 export const macTableSchema = z.object({ node: nodeName });
 export type { MacEntry };
 
+/** A cable (its link key, `ns1:veth0 <-> ns2:veth1`), a node, or one interface of a node. */
+export const captureScopeSchema = z.union([z.object({ link: z.string().min(1).max(300) }).strict(), z.object({ node: nodeName, iface: ifaceName.optional() }).strict()]);
+export const captureWatchSchema = z.object({ scope: captureScopeSchema }).strict();
+export const captureUnwatchSchema = z.object({ scope: captureScopeSchema.optional() }).strict();
+export const captureFilterSchema = z.object({ expression: z.string().max(MAX_FILTER_CHARS) }).strict();
+export const packetDetailSchema = z.object({ id: z.number().int().positive() }).strict();
+export const captureDownloadSchema = z
+  .object({
+    link: z.string().min(1).max(300).optional(),
+    node: nodeName.optional(),
+    since: z.number().nonnegative().optional(),
+    last: z.number().int().positive().optional(),
+  })
+  .strict();
+export type { CaptureScope, CaptureInfo, CaptureList, DownloadRequest, PacketBatch, PacketSummary, PacketDetail, LayerDetail, Field, LayerKind };
+
 export const terminalOpenSchema = z.object({
   node: nodeName,
   /** Run `ping -c 3 TARGET` instead of a shell. */
@@ -63,6 +84,16 @@ export interface ClientToServerEvents {
   'lab-export': (req: ExportRequest, ack: (r: Ack<{ text: string }>) => void) => void;
   /** A switch's MAC table, read when asked (the inspector asks every few seconds while it shows a switch). */
   'mac-table': (req: { node: string }, ack: (r: Ack<{ entries: MacEntry[] }>) => void) => void;
+  /** Starts capturing a cable, a node or an interface (while this browser watches it); the reply lists the lab's captures. */
+  'capture-watch': (req: { scope: CaptureScope }, ack: (r: Ack<CaptureList>) => void) => void;
+  /** Stops watching one scope, or (without one) everything this browser watches. */
+  'capture-unwatch': (req: { scope?: CaptureScope }, ack: (r: Ack) => void) => void;
+  /** Sets the capture expression (tcpdump's filter language) of every capture of the lab; '' for none. Edit links only. */
+  'capture-filter': (req: { expression: string }, ack: (r: Ack) => void) => void;
+  /** One captured packet decoded layer by layer, with its bytes. */
+  'packet-detail': (req: { id: number }, ack: (r: Ack<{ detail: PacketDetail }>) => void) => void;
+  /** The kept packets as a pcapng file. */
+  'capture-download': (req: DownloadRequest, ack: (r: Ack<{ name: string; data: ArrayBuffer; packets: number }>) => void) => void;
   'terminal-open': (req: TerminalOpen, ack: (r: Ack<{ id: string }>) => void) => void;
   /** Joins a running terminal; the reply carries its recent output. */
   'terminal-attach': (req: { id: string }, ack: (r: Ack<{ scrollback: string }>) => void) => void;
@@ -93,6 +124,10 @@ export interface ServerToClientEvents {
   'terminal-output': (msg: { id: string; data: string }) => void;
   'terminal-exit': (msg: { id: string; reason: string }) => void;
   'traffic-update': (rates: TrafficRate[]) => void;
+  /** Captured packets, every 50 ms while any arrive, to the browsers watching a capture; sampled beyond 200 a second. */
+  packets: (batch: PacketBatch) => void;
+  /** The lab's captures changed (started, stopped, failed) or its capture expression did. */
+  'capture-list': (list: CaptureList) => void;
 }
 
 /**

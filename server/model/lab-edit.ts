@@ -13,7 +13,7 @@ const netnsName = z.string().superRefine((v, ctx) => {
   if (p) ctx.addIssue({ code: 'custom', message: `namespace name "${v}" ${p}` });
 });
 export const nodeName = netnsName;
-const ifaceName = z.string().superRefine((v, ctx) => {
+export const ifaceName = z.string().superRefine((v, ctx) => {
   const p = interfaceNameProblem(v);
   if (p) ctx.addIssue({ code: 'custom', message: `interface name "${v}" ${p}` });
 });

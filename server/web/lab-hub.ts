@@ -11,11 +11,14 @@ import type { TrafficRate } from '../kernel/traffic-meter';
 import { LabChannel } from './lab-channel';
 import { attachLab } from './socket-handlers';
 import { attachTerminals } from './terminal-handlers';
+import { attachCaptures } from './capture-handlers';
+import { LabCaptures } from '../capture/lab-captures';
 
 export class LabHub {
   readonly channel: LabChannel;
   readonly watcher: LabWatcher;
   readonly terminals: TerminalManager;
+  readonly captures: LabCaptures;
   private readonly detachers: (() => void)[] = [];
 
   constructor(
@@ -33,6 +36,7 @@ export class LabHub {
             return lab.machineHandle!;
           },
         });
+    this.captures = new LabCaptures({ machine: () => lab.machine(), current: () => lab.current });
     // A new machine (after a reset) has none of the old one's processes: its terminals ended with it.
     const onMachine = () => void this.terminals.closeAll('the lab machine was reset');
     lab.on('machine', onMachine);
@@ -44,7 +48,8 @@ export class LabHub {
     await this.lab.refresh();
     const hub = attachLab(this.channel, this.lab);
     const terminalHub = attachTerminals(this.channel, this.lab, this.terminals);
-    this.detachers.push(() => hub.detach(), () => terminalHub.detach());
+    const captureHub = attachCaptures(this.channel, this.lab, this.captures);
+    this.detachers.push(() => hub.detach(), () => terminalHub.detach(), () => captureHub.detach());
     const onTraffic = (rates: TrafficRate[]) => this.channel.broadcast('traffic-update', rates);
     this.watcher.on('traffic', onTraffic);
     this.detachers.push(() => this.watcher.off('traffic', onTraffic));
@@ -54,7 +59,7 @@ export class LabHub {
   /** Ends the lab's shells and readers; the lab machine stays. */
   async stop(): Promise<void> {
     for (const d of this.detachers.splice(0)) d();
-    await Promise.all([this.terminals.closeAll(), this.watcher.stop()]);
+    await Promise.all([this.terminals.closeAll(), this.watcher.stop(), this.captures.stop()]);
     await this.lab.close();
   }
 }
