@@ -115,7 +115,7 @@ export function dissect(frame: Uint8Array, linkType: number, frameLength = frame
         ...base,
         layers,
         protocol: t?.protocol ?? 'IPv6',
-        summary: `IP6 ${s} > ${d}: ${text}`,
+        summary: `IP6 ${s} > ${d}: ${ip.hopByHop ? 'HBH ' : ''}${text}`,
         src: ip.src,
         dst: ip.dst,
         key: `6 ${ip.src}>${ip.dst} ${ip.protocol} ${ip.flowLabel} ${ip.payloadLength} ${ip.fragmentId ?? ''} ${t?.key ?? ''}`,

@@ -41,10 +41,13 @@ export function decodeDns(b: Uint8Array, at: number, end: number, overTcp = fals
   const question = q ? `${q.type}? ${q.name}.` : '';
   const rcode = (msg as { rcode?: string }).rcode;
   const length = end - start;
+  const flags = msg.flags ?? 0;
+  // tcpdump's marks: * authoritative, - recursion not available, | truncated; + recursion desired.
+  const marks = response ? `${flags & dnsPacket.AUTHORITATIVE_ANSWER ? '*' : ''}${flags & dnsPacket.RECURSION_AVAILABLE ? '' : '-'}${flags & dnsPacket.TRUNCATED_RESPONSE ? '|' : ''}` : flags & dnsPacket.RECURSION_DESIRED ? '+' : '';
   // tcpdump's words: `4660+ A? example.lab. (29)`, `4660 1/0/0 A 10.0.1.1 (45)`.
   const text = response
-    ? `${id}${rcode && rcode !== 'NOERROR' ? ` ${rcode}` : ''} ${answers.length}/${authorities.length}/${additionals.length}${answers.length ? ` ${answers.map(answerText).join(', ')}` : ''} (${length})`
-    : `${id}${msg.flags !== undefined && msg.flags & dnsPacket.RECURSION_DESIRED ? '+' : ''} ${question} (${length})`;
+    ? `${id}${marks}${rcode && rcode !== 'NOERROR' ? ` ${rcode}` : ''} ${answers.length}/${authorities.length}/${additionals.length}${answers.length ? ` ${answers.map(answerText).join(', ')}` : ''} (${length})`
+    : `${id}${marks} ${question} (${length})`;
   return {
     text,
     layer: {

@@ -23,6 +23,8 @@ export interface Ipv6Header {
   payloadLength: number;
   /** A fragment other than the first: no transport header follows. */
   laterFragment: boolean;
+  /** A hop-by-hop options header came first (MLD's router alert): tcpdump writes `HBH`. */
+  hopByHop: boolean;
   /** The id of the fragment header, when there is one. */
   fragmentId?: number;
   next: number;
@@ -37,6 +39,7 @@ export function decodeIpv6(b: Uint8Array, at: number): Ipv6Header | undefined {
   const src = ipv6At(b, at + 8);
   const dst = ipv6At(b, at + 24);
   let protocol = b[at + 6];
+  const hopByHop = protocol === HOP_BY_HOP;
   let p = at + HEADER_BYTES;
   const extensions: string[] = [];
   let laterFragment = false;
@@ -63,6 +66,7 @@ export function decodeIpv6(b: Uint8Array, at: number): Ipv6Header | undefined {
     flowLabel,
     payloadLength,
     laterFragment,
+    hopByHop,
     fragmentId,
     next: Math.min(p, b.length),
     end: Math.min(b.length, at + HEADER_BYTES + payloadLength),
