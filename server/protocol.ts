@@ -124,7 +124,7 @@ export interface ServerToClientEvents {
   'terminal-output': (msg: { id: string; data: string }) => void;
   'terminal-exit': (msg: { id: string; reason: string }) => void;
   'traffic-update': (rates: TrafficRate[]) => void;
-  /** Captured packets, every 50 ms while any arrive, to the browsers watching a capture; sampled beyond 200 a second. */
+  /** Captured packets, every 50 ms while any arrive, to the browsers watching a capture; sampled beyond 2000 a second. */
   packets: (batch: PacketBatch) => void;
   /** The lab's captures changed (started, stopped, failed) or its capture expression did. */
   'capture-list': (list: CaptureList) => void;

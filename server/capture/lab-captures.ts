@@ -34,7 +34,9 @@ export const MAX_BYTES_PER_LAB = 24 * 1024 * 1024;
 /** Packets go to the browsers this often: well under the 100 ms a student notices. */
 export const FLUSH_MS = 50;
 /** At most this many packets a second reach a browser; beyond it they are sampled. */
-export const MAX_SENT_PER_SECOND = 200;
+export const MAX_SENT_PER_SECOND = 2000;
+/** A batch never carries more than this long's worth of the rate. */
+const MAX_BATCH_WINDOW_MS = 250;
 /** A download holds at most this many packets. */
 export const MAX_DOWNLOAD_PACKETS = 20_000;
 
@@ -102,6 +104,7 @@ export class LabCaptures extends EventEmitter<{ packets: [PacketBatch]; captures
   private nextId = 1;
   private filter = '';
   private stopped = false;
+  private lastFlush = 0;
 
   constructor(private readonly source: CaptureSource) {
     super();
@@ -285,10 +288,15 @@ export class LabCaptures extends EventEmitter<{ packets: [PacketBatch]; captures
 
   private flush(): void {
     this.timer = undefined;
-    const batch = this.pending;
+    // Several captures feed one batch: in time order, a packet crossing two cables reads in the order it crossed them.
+    const batch = this.pending.sort((a, b) => a.time - b.time || a.id - b.id);
     this.pending = [];
     if (batch.length === 0) return;
-    const s = sample(batch, Math.max(1, Math.round((MAX_SENT_PER_SECOND * FLUSH_MS) / 1000)));
+    // The budget is the rate times the time since the last batch: a server slowed by a flood sends fewer, larger batches, not fewer packets.
+    const now = performance.now();
+    const since = Math.min(Math.max(now - this.lastFlush, FLUSH_MS), MAX_BATCH_WINDOW_MS);
+    this.lastFlush = now;
+    const s = sample(batch, Math.max(1, Math.round((MAX_SENT_PER_SECOND * since) / 1000)));
     this.emit('packets', { packets: s.kept.map((e) => summarize(e, e.tap)), seen: s.seen, every: s.every });
   }
 
