@@ -8,6 +8,7 @@ import './styles/canvas.css';
 import './styles/nodes.css';
 import './styles/inspector.css';
 import './styles/bottom.css';
+import './styles/packets.css';
 
 export const metadata: Metadata = {
   title: 'vethlab',

@@ -16,7 +16,10 @@ import { copyText } from './lib/clipboard';
 import LabCanvas from './canvas/LabCanvas';
 import Toolbar from './toolbar/Toolbar';
 import Inspector from './inspector/Inspector';
-import BottomPanel, { LOG_TAB } from './bottom/BottomPanel';
+import BottomPanel, { LOG_TAB, PACKETS_TAB } from './bottom/BottomPanel';
+import PacketsPanel from './packets/PacketsPanel';
+import { usePackets } from './packets/packet-store';
+import type { CaptureScope } from '@/server/protocol';
 import Toasts from './ui/Toasts';
 import ConnectionBanner from './ui/ConnectionBanner';
 
@@ -158,6 +161,16 @@ function Lab() {
     if (activeTab === id) setActiveTab(LOG_TAB);
   };
 
+  const capturing = usePackets((s) => s.captures.some((c) => c.running));
+  const capture = async (scope: CaptureScope) => {
+    if (!lab.client) return;
+    setActiveTab(PACKETS_TAB);
+    const r = await lab.client.watch(scope);
+    if (!r.ok) push('error', r.error);
+  };
+
+  const onError = useCallback((m: string) => push('error', m), [push]);
+
   const copyLog = async (script: string) => {
     if (await copyText(script)) push('info', 'Copied the commands as a shell script');
     else push('error', 'the browser refused to copy; select the log text instead');
@@ -209,6 +222,7 @@ function Lab() {
           onSelect={setSelection}
           onOpenTerminal={(node) => void openTerminal(node)}
           onPing={(node, target) => void openTerminal(node, target)}
+          onCapture={(scope) => void capture(scope)}
           macTable={lab.macTable}
           netem={lab.hello?.netem ?? true}
           readOnly={readOnly}
@@ -223,6 +237,8 @@ function Lab() {
         onActivate={setActiveTab}
         onCloseTerminal={closeTerminal}
         onCopy={copyLog}
+        capturing={capturing}
+        packets={<PacketsPanel client={lab.client} topology={topology} canSteer={editable} onError={onError} />}
       />
       <Toasts toasts={toasts} onDismiss={dismiss} />
     </div>

@@ -6,6 +6,7 @@ import CommandLog, { logAsScript } from './CommandLog';
 import TerminalView from './TerminalView';
 
 export const LOG_TAB = 'log';
+export const PACKETS_TAB = 'packets';
 
 interface Props {
   log: LogEntry[];
@@ -15,10 +16,14 @@ interface Props {
   onActivate(tab: string): void;
   onCloseTerminal(id: string): void;
   onCopy(script: string): void;
+  /** The Packets tab's content (it needs the lab's connection). */
+  packets: React.ReactNode;
+  /** Captures running: the tab says so. */
+  capturing: boolean;
 }
 
 /** Tabs under the canvas: the command log and one per terminal. */
-export default function BottomPanel({ log, terminals, hub, active, onActivate, onCloseTerminal, onCopy }: Props) {
+export default function BottomPanel({ log, terminals, hub, active, onActivate, onCloseTerminal, onCopy, packets, capturing }: Props) {
   // The lab's own upkeep (ownership marks, namespace ids) is not what a student types: hidden unless asked for.
   const [showBookkeeping, setShowBookkeeping] = useState(false);
   const shown = showBookkeeping ? log : log.filter((e) => !e.bookkeeping);
@@ -42,6 +47,18 @@ export default function BottomPanel({ log, terminals, hub, active, onActivate, o
                 {errors}
               </span>
             )}
+          </button>
+          <button
+            type="button"
+            role="tab"
+            id="tab-packets"
+            aria-controls="panel-packets"
+            aria-selected={active === PACKETS_TAB}
+            className={`tab${active === PACKETS_TAB ? ' active' : ''}`}
+            onClick={() => onActivate(PACKETS_TAB)}
+          >
+            {capturing && <span className="rec-dot" aria-label="capturing" />}
+            Packets
           </button>
           {terminals.map((t) => (
             <div key={t.id} className={`tab terminal-tab${active === t.id ? ' active' : ''}${t.ended ? ' ended' : ''}`}>
@@ -72,6 +89,9 @@ export default function BottomPanel({ log, terminals, hub, active, onActivate, o
       <div className="tab-panels">
         <div role="tabpanel" id="panel-log" aria-labelledby="tab-log" hidden={active !== LOG_TAB} className="tab-panel">
           <CommandLog entries={shown} />
+        </div>
+        <div role="tabpanel" id="panel-packets" aria-labelledby="tab-packets" hidden={active !== PACKETS_TAB} className="tab-panel">
+          {packets}
         </div>
         {hub &&
           terminals.map((t) => (

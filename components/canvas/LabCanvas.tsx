@@ -23,6 +23,7 @@ import type { LabNode } from '../nodes/node-data';
 import type { VethEdgeType } from '../edges/edge-data';
 import { useFlowElements, type Selection } from '../hooks/useFlowElements';
 import { SelectEdgeContext } from './select-context';
+import PacketLayer from './PacketLayer';
 
 // Module scope: React Flow re-mounts every node when these objects change identity.
 const nodeTypes = NODE_TYPES;
@@ -148,6 +149,7 @@ function Canvas(props: LabCanvasProps) {
         <Controls position="bottom-left" />
         <MiniMap position="bottom-right" style={{ width: 170, height: 110 }} pannable zoomable nodeColor={(n) => colorOfType(n.type)} nodeStrokeWidth={2} ariaLabel="Mini map" />
       </ReactFlow>
+      <PacketLayer />
       {empty && (
         <div className="canvas-empty" role="note">
           <p className="canvas-empty-title">Add a namespace or load an example</p>

@@ -4,6 +4,7 @@ import { BaseEdge, EdgeLabelRenderer, getBezierPath, useInternalNode, type EdgeP
 import { SelectEdgeContext } from '../canvas/select-context';
 import type { VethEdgeType } from './edge-data';
 import { labelWidth, placeLabel } from './label-placement';
+import { usePackets } from '../packets/packet-store';
 
 const RATE_TEMPLATE = '10.0 pkt/s · 1.2 kB/s';
 
@@ -26,12 +27,14 @@ function VethEdge(props: EdgeProps<VethEdgeType>) {
   const select = useContext(SelectEdgeContext);
   const sourceNode = useInternalNode(source);
   const targetNode = useInternalNode(target);
+  // The packet followed in the list crossed this cable.
+  const followed = usePackets((s) => s.followedLinks.has(id));
   const [path, labelX, labelY] = data?.loop ? loopPath(sourceX, sourceY, targetX, targetY) : getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   if (!data) return null;
   // Sized for a rate line too, so the label does not jump when traffic starts and stops.
   const width = labelWidth(`${data.a.iface} ⟷ ${data.b.iface}`, data.netemText && data.netemText.length > RATE_TEMPLATE.length ? data.netemText : RATE_TEMPLATE);
   const place = data.loop ? { x: labelX, y: labelY } : placeLabel({ x: labelX, y: labelY }, sourceX, targetX, width, [bottomOf(sourceNode), bottomOf(targetNode)]);
-  const cls = ['veth-edge', data.up ? 'up' : 'down', data.netemText ? 'impaired' : '', selected ? 'selected' : ''].join(' ');
+  const cls = ['veth-edge', data.up ? 'up' : 'down', data.netemText ? 'impaired' : '', selected ? 'selected' : '', followed ? 'followed' : ''].join(' ');
   const title = `veth pair ${data.a.node}:${data.a.iface} ⟷ ${data.b.node}:${data.b.iface}${data.up ? '' : ' (an end is down)'}${
     data.netemText ? `\nimpaired (netem): ${data.netemText}` : ''
   }${data.rateText ? `\n${data.rateText}` : ''}`;
@@ -39,6 +42,9 @@ function VethEdge(props: EdgeProps<VethEdgeType>) {
     <>
       <BaseEdge id={id} path={path} className={cls} interactionWidth={24} />
       {data.flowing && <path d={path} className="veth-flow" fill="none" />}
+      {followed && <path d={path} className="veth-followed" fill="none" />}
+      {/* Where the packet layer draws this cable's dots, and the end its path starts at. */}
+      <path d={path} className="veth-track" data-link={id} data-left={`${data.a.node}:${data.a.iface}`} fill="none" />
       {place.leaderFrom && <path d={`M ${place.leaderFrom.x} ${place.leaderFrom.y} L ${place.x} ${place.y}`} className="veth-leader" fill="none" />}
       <EdgeLabelRenderer>
         <button

@@ -13,6 +13,8 @@ export interface Lab extends LabSnapshot {
   exportLab(format: ExportRequest['format']): Promise<Ack<{ text: string }>>;
   macTable(node: string): Promise<Ack<{ entries: MacEntry[] }>>;
   hub: TerminalHub | null;
+  /** The connection itself, for the packet captures. */
+  client: LabClient | null;
 }
 
 const OFFLINE: LabSnapshot = { status: 'connecting', hello: null, state: null, log: [], progress: null, terminals: [], traffic: {} };
@@ -38,6 +40,7 @@ export function useLab(): Lab {
       exportLab: (f: ExportRequest['format']) => client?.exportLab(f) ?? Promise.resolve<Ack<{ text: string }>>(NOT_CONNECTED),
       macTable: (node: string) => client?.macTable(node) ?? Promise.resolve<Ack<{ entries: MacEntry[] }>>(NOT_CONNECTED),
       hub: client?.terminals ?? null,
+      client,
     }),
     [client],
   );

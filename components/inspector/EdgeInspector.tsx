@@ -13,6 +13,7 @@ interface Props {
   /** The kernel has sch_netem. */
   netem: boolean;
   onSelectNode(name: string): void;
+  onCapture(): void;
 }
 
 function End({ end, topology, rate, onSelectNode }: { end: Endpoint; topology: Topology; rate?: TrafficRate; onSelectNode(n: string): void }) {
@@ -40,7 +41,7 @@ function End({ end, topology, rate, onSelectNode }: { end: Endpoint; topology: T
 }
 
 /** A veth pair: its two ends, their addresses in one click, and its impairments. */
-export default function EdgeInspector({ link, topology, traffic, run, netem, onSelectNode }: Props) {
+export default function EdgeInspector({ link, topology, traffic, run, netem, onSelectNode, onCapture }: Props) {
   const [a, b] = link.endpoints;
   const bridges = link.endpoints.filter((e) => topology.nodes[e.node]?.kind === 'bridge').length;
   const hasV4 = (e: Endpoint) => topology.nodes[e.node]?.interfaces[e.iface]?.addresses.some((x) => !x.includes(':')) ?? false;
@@ -55,6 +56,9 @@ export default function EdgeInspector({ link, topology, traffic, run, netem, onS
       <End end={b} topology={topology} rate={traffic[`${b.node}:${b.iface}`]} onSelectNode={onSelectNode} />
       <p className="muted small">Whatever enters one end leaves the other. Edit the addresses on each node, or:</p>
       <div className="inspector-actions">
+        <button type="button" className="btn" onClick={onCapture} title="Capture this cable's packets (tcpdump), shown in the Packets tab and as dots on the cable">
+          Capture packets
+        </button>
         <button
           type="button"
           className="btn"

@@ -1,5 +1,5 @@
 'use client';
-import type { Ack, LabEdit, MacEntry, TrafficRate } from '@/server/protocol';
+import type { CaptureScope, Ack, LabEdit, MacEntry, TrafficRate } from '@/server/protocol';
 import { linkKey, type Topology } from '@/server/model/topology';
 import type { Selection } from '../hooks/useFlowElements';
 import EdgeInspector from './EdgeInspector';
@@ -13,6 +13,8 @@ interface Props {
   onSelect(selection: Selection): void;
   onOpenTerminal(node: string): void;
   onPing(node: string, target: string): void;
+  /** Starts capturing a node's or a cable's packets and shows them. */
+  onCapture(scope: CaptureScope): void;
   macTable(node: string): Promise<Ack<{ entries: MacEntry[] }>>;
   /** The kernel can impair cables (sch_netem). */
   netem: boolean;
@@ -56,7 +58,7 @@ function Legend() {
 }
 
 /** The right-hand panel: the selected node or link, or a legend. */
-export default function Inspector({ selection, topology, traffic, run, onSelect, onOpenTerminal, onPing, macTable, netem, readOnly = false }: Props) {
+export default function Inspector({ selection, topology, traffic, run, onSelect, onOpenTerminal, onPing, onCapture, macTable, netem, readOnly = false }: Props) {
   let content = <Legend />;
   if (topology && selection?.kind === 'node' && topology.nodes[selection.id]) {
     content = (
@@ -69,12 +71,13 @@ export default function Inspector({ selection, topology, traffic, run, onSelect,
         onRenamed={(_, to) => onSelect({ kind: 'node', id: to })}
         onOpenTerminal={onOpenTerminal}
         onPing={onPing}
+        onCapture={() => onCapture({ node: selection.id })}
         macTable={macTable}
       />
     );
   } else if (topology && selection?.kind === 'edge') {
     const link = topology.links.find((l) => linkKey(l) === selection.id);
-    if (link) content = <EdgeInspector link={link} topology={topology} traffic={traffic} run={run} netem={netem} onSelectNode={(id) => onSelect({ kind: 'node', id })} />;
+    if (link) content = <EdgeInspector link={link} topology={topology} traffic={traffic} run={run} netem={netem} onSelectNode={(id) => onSelect({ kind: 'node', id })} onCapture={() => onCapture({ link: selection.id })} />;
   }
   return (
     <aside className="inspector" aria-label="Inspector">

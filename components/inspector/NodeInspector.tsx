@@ -18,6 +18,7 @@ interface Props {
   onRenamed(from: string, to: string): void;
   onOpenTerminal(node: string): void;
   onPing(node: string, target: string): void;
+  onCapture(): void;
   macTable(node: string): Promise<Ack<{ entries: MacEntry[] }>>;
 }
 
@@ -31,7 +32,7 @@ function interfaceOrder([a]: [string, unknown], [b]: [string, unknown]): number 
   return a === 'lo' ? 1 : b === 'lo' ? -1 : a.localeCompare(b, 'en', { numeric: true });
 }
 
-export default function NodeInspector({ name, spec, topology, run, onRenamed, onOpenTerminal, onPing, macTable }: Props) {
+export default function NodeInspector({ name, spec, topology, run, onRenamed, onOpenTerminal, onPing, onCapture, macTable }: Props) {
   const [pinging, setPinging] = useState(false);
   const interfaces = Object.entries(spec.interfaces).sort(interfaceOrder);
   const isHost = spec.kind === 'host';
@@ -62,6 +63,9 @@ export default function NodeInspector({ name, spec, topology, run, onRenamed, on
             Ping
           </button>
         )}
+        <button type="button" className="btn" onClick={onCapture} title="Capture the packets on every cable of this node (tcpdump), shown in the Packets tab and on the cables">
+          Capture packets
+        </button>
       </div>
 
       {isBridge ? (

@@ -7,7 +7,11 @@
 import { io, type Socket } from 'socket.io-client';
 import type {
   Ack,
+  CaptureList,
+  CaptureScope,
   ClientToServerEvents,
+  DownloadRequest,
+  PacketDetail,
   ExportRequest,
   LabEdit,
   MacEntry,
@@ -19,6 +23,10 @@ import type {
   TrafficRate,
 } from '@/server/protocol';
 import { TerminalHub, type TerminalTab } from './terminal-hub';
+import { usePackets } from '../packets/packet-store';
+
+/** What the server acknowledges an event with. */
+type AckOf<E extends keyof ClientToServerEvents> = ClientToServerEvents[E] extends (req: never, ack: (r: infer R) => void) => void ? R : never;
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected' | 'unauthorized';
 
@@ -64,7 +72,11 @@ export class LabClient {
     this.socket = io(`/lab/${lab}`, { path: '/socket.io', withCredentials: true, autoConnect: false });
     this.hub = new TerminalHub(this.socket, (terminals) => this.set({ terminals }));
     const s = this.socket;
-    s.on('connect', () => this.set({ status: 'connected', statusDetail: undefined, log: [] }));
+    s.on('connect', () => {
+      this.set({ status: 'connected', statusDetail: undefined, log: [] });
+      // The server let go of this page's captures with the old connection.
+      for (const scope of usePackets.getState().watched) s.emit('capture-watch', { scope }, () => {});
+    });
     s.on('connect_error', (err) => {
       this.set({ status: UNAUTHORIZED.test(err.message) ? 'unauthorized' : 'disconnected', statusDetail: err.message });
     });
@@ -80,6 +92,8 @@ export class LabClient {
       this.set({ log: log.length > LOG_LIMIT_ENTRIES ? log.slice(log.length - LOG_LIMIT_ENTRIES) : log });
     });
     s.on('lab-progress', (progress) => this.set({ progress }));
+    s.on('packets', (batch) => usePackets.getState().receive(batch));
+    s.on('capture-list', (list) => usePackets.getState().setCaptures(list.captures, list.filter));
     s.on('traffic-update', (rates) => {
       const traffic: Record<string, TrafficRate> = {};
       for (const r of rates) traffic[`${r.node}:${r.iface}`] = r;
@@ -108,30 +122,58 @@ export class LabClient {
   };
 
   async edit(edit: LabEdit): Promise<Ack> {
-    if (!this.socket.connected) return { ok: false, error: 'not connected to the lab server' };
-    try {
-      return await this.socket.timeout(EDIT_ACK_TIMEOUT_MS).emitWithAck('lab-edit', edit);
-    } catch {
-      return { ok: false, error: `the server did not answer within ${EDIT_ACK_TIMEOUT_MS / 1000} s` };
-    }
+    return this.request('lab-edit', edit, EDIT_ACK_TIMEOUT_MS);
   }
 
   async exportLab(format: ExportRequest['format']): Promise<Ack<{ text: string }>> {
-    if (!this.socket.connected) return { ok: false, error: 'not connected to the lab server' };
-    try {
-      return await this.socket.timeout(EXPORT_ACK_TIMEOUT_MS).emitWithAck('lab-export', { format });
-    } catch {
-      return { ok: false, error: `the server did not answer within ${EXPORT_ACK_TIMEOUT_MS / 1000} s` };
-    }
+    return this.request('lab-export', { format });
   }
 
   /** A switch's MAC table; the inspector asks while it shows one. */
   async macTable(node: string): Promise<Ack<{ entries: MacEntry[] }>> {
-    if (!this.socket.connected) return { ok: false, error: 'not connected to the lab server' };
+    return this.request('mac-table', { node });
+  }
+
+  /** Starts capturing a cable or a node; kept across reconnects until unwatched. */
+  async watch(scope: CaptureScope): Promise<Ack<CaptureList>> {
+    const r = await this.request('capture-watch', { scope });
+    if (r.ok) {
+      const { watched, setWatched } = usePackets.getState();
+      if (!watched.some((w) => JSON.stringify(w) === JSON.stringify(scope))) setWatched([...watched, scope]);
+    }
+    return r;
+  }
+
+  /** Stops every capture this page watches. */
+  async unwatchAll(): Promise<Ack> {
+    usePackets.getState().setWatched([]);
+    return this.request('capture-unwatch', {});
+  }
+
+  async setCaptureFilter(expression: string): Promise<Ack> {
+    return this.request('capture-filter', { expression });
+  }
+
+  async packetDetail(id: number): Promise<Ack<{ detail: PacketDetail }>> {
+    return this.request('packet-detail', { id });
+  }
+
+  async downloadCapture(req: DownloadRequest): Promise<Ack<{ name: string; data: ArrayBuffer; packets: number }>> {
+    return this.request('capture-download', req);
+  }
+
+  /** One request with an acknowledgement; a lost connection or a silent server is an error like any other. */
+  private async request<E extends keyof ClientToServerEvents>(
+    event: E,
+    payload: Parameters<ClientToServerEvents[E]>[0],
+    timeoutMs = EXPORT_ACK_TIMEOUT_MS,
+  ): Promise<AckOf<E>> {
+    if (!this.socket.connected) return { ok: false, error: 'not connected to the lab server' } as never;
     try {
-      return await this.socket.timeout(EXPORT_ACK_TIMEOUT_MS).emitWithAck('mac-table', { node });
+      // socket.io's typings cannot follow a generic event name; the event map above fixes the types.
+      return await (this.socket.timeout(timeoutMs) as unknown as { emitWithAck(e: string, p: unknown): Promise<never> }).emitWithAck(event, payload);
     } catch {
-      return { ok: false, error: `the server did not answer within ${EXPORT_ACK_TIMEOUT_MS / 1000} s` };
+      return { ok: false, error: `the server did not answer within ${timeoutMs / 1000} s` } as never;
     }
   }
 

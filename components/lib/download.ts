@@ -1,6 +1,14 @@
-/** Saves text as a file through the browser's download. */
+/** Saves text or bytes as a file through the browser's download. */
 export function downloadText(fileName: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  save(fileName, new Blob([text], { type }));
+}
+
+export function downloadBytes(fileName: string, bytes: ArrayBuffer, type: string): void {
+  save(fileName, new Blob([bytes], { type }));
+}
+
+function save(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;

@@ -125,3 +125,13 @@ test('terminal hub: attach once, drop output until the scrollback, then stream; 
   assert.deepEqual(socket.sent.at(-1), ['terminal-close', { id: 't1' }]);
   assert.equal(tabs.length, 0);
 });
+
+test('packet rows stay in capture order when one capture delivers after another', async () => {
+  const { mergeByTime } = await import('../../components/packets/packet-store');
+  const p = (id: number, time: number) => ({ id, time }) as never;
+  const rows = [p(1, 10), p(2, 20), p(3, 30)];
+  assert.deepEqual(mergeByTime(rows, [p(4, 40), p(5, 50)]).map((r: { id: number }) => r.id), [1, 2, 3, 4, 5]);
+  assert.deepEqual(mergeByTime(rows, [p(4, 25), p(5, 35)]).map((r: { id: number }) => r.id), [1, 2, 4, 3, 5]);
+  assert.deepEqual(mergeByTime(rows, [p(5, 35), p(4, 5)]).map((r: { id: number }) => r.id), [4, 1, 2, 3, 5]);
+  assert.equal(mergeByTime(rows, []), rows);
+});
