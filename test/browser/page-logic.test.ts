@@ -135,3 +135,37 @@ test('packet rows stay in capture order when one capture delivers after another'
   assert.deepEqual(mergeByTime(rows, [p(5, 35), p(4, 5)]).map((r: { id: number }) => r.id), [4, 1, 2, 3, 5]);
   assert.equal(mergeByTime(rows, []), rows);
 });
+
+test('dots are capped per second and in the air; step mode queues them until "next"', async () => {
+  const { usePackets, MAX_DOTS_PER_SECOND, MAX_FLIGHTS } = await import('../../components/packets/packet-store');
+  const s = usePackets.getState();
+  s.clear();
+  s.setSpeed(1);
+  const packet = (id: number) => ({ id, time: id, node: 'a', iface: 'veth0', direction: 'out', link: 'a:veth0 <-> b:veth1', from: 'a:veth0', to: 'b:veth1', length: 98, protocol: 'ICMP', layers: [], summary: '', src: '', dst: '', key: `k${id}` }) as never;
+  usePackets.getState().receive({ packets: Array.from({ length: 1000 }, (_, i) => packet(i + 1)), seen: 5000, every: 5 });
+  const after = usePackets.getState();
+  assert.equal(after.rows.length, 1000);
+  assert.equal(after.flights.length, Math.min(MAX_DOTS_PER_SECOND, MAX_FLIGHTS));
+  assert.equal(after.dotsSkipped, 1000 - after.flights.length);
+  assert.equal(after.every, 5);
+  assert.equal(after.seen, 5000);
+
+  usePackets.getState().setSpeed('step');
+  assert.equal(usePackets.getState().flights.length, 0);
+  usePackets.getState().receive({ packets: [packet(2001), packet(2002)], seen: 2, every: 1 });
+  assert.equal(usePackets.getState().queued.length, 2);
+  assert.equal(usePackets.getState().flights.length, 0, 'nothing moves until next');
+  usePackets.getState().step();
+  assert.deepEqual(usePackets.getState().flights.map((f) => f.id), [2001]);
+  assert.equal(usePackets.getState().queued.length, 1);
+  usePackets.getState().land([2001]);
+  assert.equal(usePackets.getState().flights.length, 0);
+
+  // Following a packet marks the cables of every sighting, also those that arrive later.
+  usePackets.getState().setSpeed(1);
+  usePackets.getState().select(usePackets.getState().rows[0]);
+  assert.deepEqual([...usePackets.getState().followedLinks], ['a:veth0 <-> b:veth1']);
+  usePackets.getState().receive({ packets: [{ ...(packet(3000) as object), key: 'k1', link: 'b:veth2 <-> c:veth3', from: 'b:veth2' } as never], seen: 1, every: 1 });
+  assert.deepEqual([...usePackets.getState().followedLinks].sort(), ['a:veth0 <-> b:veth1', 'b:veth2 <-> c:veth3']);
+  usePackets.getState().clear();
+});
