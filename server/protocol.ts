@@ -18,6 +18,11 @@ import type { CaptureInfo, CaptureList, DownloadRequest, PacketBatch } from './c
 import type { LayerDetail, PacketDetail, PacketSummary } from './capture/packet-view';
 import type { Field, LayerKind } from './capture/decode/layer';
 import { MAX_FILTER_CHARS } from './capture/capture-filter';
+import type { LessonView } from './lessons/lesson';
+import type { LessonStatus, StepStatus } from './lessons/lesson-status';
+import type { LessonSummary } from './lessons/lesson-library';
+import type { CheckResult } from './lessons/evaluate-state';
+import { MAX_LESSON_BYTES } from './lessons/lesson-file';
 import { nestedDeeperThan, showValue } from './model/topology-errors';
 
 /** No payload of the protocol nests deeper than this. */
@@ -63,6 +68,15 @@ export const captureDownloadSchema = z
   .strict();
 export type { CaptureScope, CaptureInfo, CaptureList, DownloadRequest, PacketBatch, PacketSummary, PacketDetail, LayerDetail, Field, LayerKind };
 
+/** A shipped lesson by id, or a teacher's own lesson file's text. */
+export const lessonStartSchema = z.union([
+  z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a lesson id: lowercase letters, digits and dashes') }).strict(),
+  z.object({ source: z.string().max(MAX_LESSON_BYTES), name: z.string().max(100).optional() }).strict(),
+]);
+export const lessonStepSchema = z.object({ step: z.number().int().min(0).max(100) }).strict();
+export const emptySchema = z.object({}).strict();
+export type { LessonView, LessonStatus, StepStatus, LessonSummary, CheckResult };
+
 export const terminalOpenSchema = z.object({
   node: nodeName,
   /** Run `ping -c 3 TARGET` instead of a shell. */
@@ -94,6 +108,17 @@ export interface ClientToServerEvents {
   'packet-detail': (req: { id: number }, ack: (r: Ack<{ detail: PacketDetail }>) => void) => void;
   /** The kept packets as a pcapng file. */
   'capture-download': (req: DownloadRequest, ack: (r: Ack<{ name: string; data: ArrayBuffer; packets: number }>) => void) => void;
+  /** The shipped lessons (public/lessons). */
+  'lesson-list': (req: Record<string, never>, ack: (r: Ack<{ lessons: LessonSummary[] }>) => void) => void;
+  /** Starts a lesson in this lab: its starting lab is applied and progress begins at step 1. Edit links only. */
+  'lesson-start': (req: { id: string } | { source: string; name?: string }, ack: (r: Ack) => void) => void;
+  'lesson-stop': (req: Record<string, never>, ack: (r: Ack) => void) => void;
+  /** "Show me": the lab as step `step` (from 0) leaves it, through the planner. */
+  'lesson-show': (req: { step: number }, ack: (r: Ack) => void) => void;
+  /** Back to the start of step `step`. */
+  'lesson-reset': (req: { step: number }, ack: (r: Ack) => void) => void;
+  /** Runs the current step's active checks (ping, path, packet) now. */
+  'lesson-check': (req: Record<string, never>, ack: (r: Ack) => void) => void;
   'terminal-open': (req: TerminalOpen, ack: (r: Ack<{ id: string }>) => void) => void;
   /** Joins a running terminal; the reply carries its recent output. */
   'terminal-attach': (req: { id: string }, ack: (r: Ack<{ scrollback: string }>) => void) => void;
@@ -126,6 +151,10 @@ export interface ServerToClientEvents {
   'traffic-update': (rates: TrafficRate[]) => void;
   /** Captured packets, every 50 ms while any arrive, to the browsers watching a capture; sampled beyond 2000 a second. */
   packets: (batch: PacketBatch) => void;
+  /** The lab's lesson, on connect and when it starts or stops (null: none). */
+  lesson: (lesson: LessonView | null) => void;
+  /** Where the lab stands in it: every check's result, the steps done, the current step; on connect and on every change. */
+  'lesson-status': (status: LessonStatus | null) => void;
   /** The lab's captures changed (started, stopped, failed) or its capture expression did. */
   'capture-list': (list: CaptureList) => void;
 }

@@ -19,6 +19,9 @@ import { statusTable } from './status-table';
 import type { LogEntry } from '../engine/command-log';
 import type { ApplyResult } from '../engine/lab';
 import { USAGE } from './usage';
+import { loadLesson } from '../lessons/lesson-library';
+import { formatLessonErrors } from '../lessons/lesson-file';
+import { gradeLesson } from '../lessons/grade';
 
 
 class UsageError extends Error {}
@@ -221,6 +224,30 @@ async function main(argv: string[]): Promise<number> {
       lab.log.on('entries', (e) => printEntries(e, values.verbose === true));
       const result = await lab.apply(topology, { label: `apply ${positionals[0]}` });
       return result.ok ? 0 : reportFailure(result);
+    }
+    case 'check': {
+      const { values, positionals } = parse('check', rest, { json: { type: 'boolean' } }, 1);
+      if (!positionals[0]) throw new UsageError('check needs a LESSON: an id from public/lessons or a lesson file');
+      const loaded = loadLesson(positionals[0]);
+      if (!loaded.ok) {
+        console.error(`vethlab: ${'notFound' in loaded ? '' : `${positionals[0]}: `}${formatLessonErrors(loaded.errors).replace(/\n/g, '\nvethlab: ')}`);
+        return 2;
+      }
+      const { lab } = labOf(values);
+      const { topology } = await lab.observe();
+      const steps = await gradeLesson(loaded.lesson, topology, lab.machine());
+      const failing = steps.findIndex((s) => !s.ok);
+      if (values.json) {
+        console.log(JSON.stringify({ lesson: loaded.lesson.id, lab: lab.name, passed: failing < 0, ...(failing >= 0 ? { firstFailing: failing + 1 } : {}), steps }, null, 2));
+      } else {
+        console.log(`Lesson "${loaded.lesson.title}" in lab "${lab.name}"`);
+        steps.forEach((s, i) => {
+          console.log(`${s.ok ? '✓' : '✗'} ${i + 1}. ${s.title}`);
+          for (const c of s.checks) if (!c.ok || c.skipped) console.log(`    ${c.skipped ? '-' : '✗'} ${c.label}${c.found ? `: ${c.found}` : ''}`);
+        });
+        console.log(failing < 0 ? `All ${steps.length} steps pass.` : `First failing step: ${failing + 1}. ${steps[failing].title}`);
+      }
+      return failing < 0 ? 0 : 1;
     }
     case 'status': {
       const { values } = parse('status', rest, { json: { type: 'boolean' } });

@@ -13,12 +13,15 @@ import { attachLab } from './socket-handlers';
 import { attachTerminals } from './terminal-handlers';
 import { attachCaptures } from './capture-handlers';
 import { LabCaptures } from '../capture/lab-captures';
+import { LabLesson } from '../lessons/lab-lesson';
+import { attachLessons } from './lesson-handlers';
 
 export class LabHub {
   readonly channel: LabChannel;
   readonly watcher: LabWatcher;
   readonly terminals: TerminalManager;
   readonly captures: LabCaptures;
+  readonly lesson: LabLesson;
   private readonly detachers: (() => void)[] = [];
 
   constructor(
@@ -37,6 +40,7 @@ export class LabHub {
           },
         });
     this.captures = new LabCaptures({ machine: () => lab.machine(), current: () => lab.current });
+    this.lesson = new LabLesson(lab, this.captures);
     // A new machine (after a reset) has none of the old one's processes: its terminals ended with it.
     const onMachine = () => void this.terminals.closeAll('the lab machine was reset');
     lab.on('machine', onMachine);
@@ -49,7 +53,11 @@ export class LabHub {
     const hub = attachLab(this.channel, this.lab);
     const terminalHub = attachTerminals(this.channel, this.lab, this.terminals);
     const captureHub = attachCaptures(this.channel, this.lab, this.captures);
-    this.detachers.push(() => hub.detach(), () => terminalHub.detach(), () => captureHub.detach());
+    const lessonHub = attachLessons(this.channel, this.lesson);
+    const onState = () => this.lesson.update();
+    this.lab.on('state', onState);
+    this.lesson.update();
+    this.detachers.push(() => hub.detach(), () => terminalHub.detach(), () => captureHub.detach(), () => lessonHub.detach(), () => this.lab.off('state', onState));
     const onTraffic = (rates: TrafficRate[]) => this.channel.broadcast('traffic-update', rates);
     this.watcher.on('traffic', onTraffic);
     this.detachers.push(() => this.watcher.off('traffic', onTraffic));
@@ -59,7 +67,7 @@ export class LabHub {
   /** Ends the lab's shells and readers; the lab machine stays. */
   async stop(): Promise<void> {
     for (const d of this.detachers.splice(0)) d();
-    await Promise.all([this.terminals.closeAll(), this.watcher.stop(), this.captures.stop()]);
+    await Promise.all([this.terminals.closeAll(), this.watcher.stop(), this.lesson.close(), this.captures.stop()]);
     await this.lab.close();
   }
 }
