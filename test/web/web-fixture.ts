@@ -133,11 +133,13 @@ export class Recorder {
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Connects and waits for the first lab-state, or rejects with the connect error. */
-export async function connect(base: string, opts: Partial<ManagerOptions & SocketOptions> = {}): Promise<Recorder> {
+export async function connect(base: string, opts: Partial<ManagerOptions & SocketOptions> = {}, setup?: (socket: Client) => void): Promise<Recorder> {
   // A server's address alone means its default lab's namespace.
   const url = new URL(base).pathname === '/' ? `${base.replace(/\/$/, '')}/lab/default` : base;
   const socket: Client = connectClient(url, { reconnection: false, forceNew: true, timeout: WAIT_MS, ...opts });
   const recorder = new Recorder(socket);
+  // Listeners for what the server sends on connect, before the first state arrives.
+  setup?.(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect_error', (e) => {
       socket.close();
