@@ -9,6 +9,7 @@ import './styles/nodes.css';
 import './styles/inspector.css';
 import './styles/bottom.css';
 import './styles/packets.css';
+import './styles/lessons.css';
 
 export const metadata: Metadata = {
   title: 'vethlab',

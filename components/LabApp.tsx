@@ -20,6 +20,9 @@ import BottomPanel, { LOG_TAB, PACKETS_TAB } from './bottom/BottomPanel';
 import PacketsPanel from './packets/PacketsPanel';
 import { usePackets } from './packets/packet-store';
 import type { CaptureScope } from '@/server/protocol';
+import LessonPanel from './lessons/LessonPanel';
+import LessonMenu from './lessons/LessonMenu';
+import ConfirmDialog from './ui/ConfirmDialog';
 import Toasts from './ui/Toasts';
 import ConnectionBanner from './ui/ConnectionBanner';
 
@@ -35,6 +38,8 @@ function Lab() {
   const topology = lab.state?.topology ?? null;
   const [selection, setSelection] = useState<Selection>(null);
   const [activeTab, setActiveTab] = useState(LOG_TAB);
+  const [sideTab, setSideTab] = useState<'lesson' | 'inspector'>('inspector');
+  const [startLesson, setStartLesson] = useState<{ req: { id: string } | { source: string; name: string }; title: string } | null>(null);
   const [fitSignal, setFitSignal] = useState(0);
   const { overrides, drag, sent, answered } = usePositionOverrides(lab.state?.version);
   const bottom = usePanelSize('vethlab.bottomPanelPx', 260, 120, 0.7);
@@ -67,6 +72,15 @@ function Lab() {
       setSelection({ kind: 'node', id: added });
     }
   }, [topology]);
+
+  // A selection shows the inspector; a lesson that starts (or is there on load) shows the lesson.
+  useEffect(() => {
+    if (selection) setSideTab('inspector');
+  }, [selection]);
+  const lessonId = lab.lesson?.id;
+  useEffect(() => {
+    setSideTab(lessonId ? 'lesson' : 'inspector');
+  }, [lessonId]);
 
   // Forget a selection the server's state no longer has (deleted here or by another browser).
   useEffect(() => {
@@ -147,13 +161,29 @@ function Lab() {
   );
   useDeleteKey(selection, deleteSelection);
 
-  const openTerminal = async (node: string, ping?: string) => {
-    if (!lab.hub) return;
+  const openTerminal = async (node: string, ping?: string): Promise<string | undefined> => {
+    if (!lab.hub) return undefined;
     const cols = Math.max(20, Math.floor((window.innerWidth - 32) / CELL_PX.width));
     const rows = Math.max(5, Math.floor((bottom.size - 56) / CELL_PX.height));
     const r = await lab.hub.open(node, { ping, cols, rows });
     if (r.ok) setActiveTab(r.id);
     else push('error', r.error);
+    return r.ok ? r.id : undefined;
+  };
+
+  /** A lesson's command block, typed into the node's open terminal (or a new one) and run. */
+  const typeInto = async (node: string, text: string) => {
+    const target = node === 'host' ? hostNodeName(topology) : node;
+    const open = lab.terminals.find((t) => t.node === target && !t.ended && !t.title.startsWith('ping'));
+    const id = open?.id ?? (await openTerminal(target));
+    if (!id || !lab.hub) return;
+    setActiveTab(id);
+    lab.hub.input(id, `${text}\n`);
+  };
+
+  const lessonAction = async (what: Promise<{ ok: boolean; error?: string } | { ok: false; error: string }> | undefined) => {
+    const r = await what;
+    if (r && !r.ok) push('error', (r as { error: string }).error);
   };
 
   const closeTerminal = (id: string) => {
@@ -198,7 +228,31 @@ function Lab() {
           void run({ op: 'destroy' });
         }}
         onError={(m) => push('error', m)}
+        lessons={
+          lab.client && (
+            <LessonMenu
+              disabled={!editable}
+              list={lab.client.lessonList.bind(lab.client)}
+              onError={onError}
+              onPick={(req, title) => setStartLesson({ req, title })}
+            />
+          )
+        }
       />
+      {startLesson && (
+        <ConfirmDialog
+          title={`Start the lesson “${startLesson.title}”?`}
+          message={<p>The lab becomes the lesson&apos;s starting lab: namespaces and cables it does not have are deleted. Progress starts at step 1.</p>}
+          confirmLabel="Start lesson"
+          onCancel={() => setStartLesson(null)}
+          onConfirm={() => {
+            const req = startLesson.req;
+            setStartLesson(null);
+            setSelection(null);
+            void lessonAction(lab.client?.lessonStart(req)).then(() => setFitSignal((n) => n + 1));
+          }}
+        />
+      )}
       <ConnectionBanner status={lab.status} detail={lab.statusDetail} />
       <main className="workspace">
         <LabCanvas
@@ -214,6 +268,36 @@ function Lab() {
           fitSignal={fitSignal}
           editable={editable}
         />
+        <div className="side-panel">
+          {lab.lesson && (
+            <div className="side-tabs" role="tablist" aria-label="Side panel">
+              <button type="button" role="tab" aria-selected={sideTab === 'lesson'} className={`side-tab${sideTab === 'lesson' ? ' active' : ''}`} onClick={() => setSideTab('lesson')}>
+                Lesson
+                {lab.lessonStatus && (
+                  <span className="side-tab-count">
+                    {lab.lessonStatus.steps.filter((x) => x.done).length}/{lab.lessonStatus.steps.length}
+                  </span>
+                )}
+              </button>
+              <button type="button" role="tab" aria-selected={sideTab === 'inspector'} className={`side-tab${sideTab === 'inspector' ? ' active' : ''}`} onClick={() => setSideTab('inspector')}>
+                Inspector
+              </button>
+            </div>
+          )}
+          {lab.lesson && sideTab === 'lesson' ? (
+            <aside className="inspector lesson-side" aria-label="Lesson">
+              <LessonPanel
+                lesson={lab.lesson}
+                status={lab.lessonStatus}
+                canEdit={editable}
+                onType={(node, text) => void typeInto(node, text)}
+                onShow={(step) => void lessonAction(lab.client?.lessonShow(step))}
+                onReset={(step) => void lessonAction(lab.client?.lessonReset(step))}
+                onCheck={() => void lessonAction(lab.client?.lessonCheck())}
+                onStop={() => void lessonAction(lab.client?.lessonStop())}
+              />
+            </aside>
+          ) : (
         <Inspector
           selection={selection}
           topology={topology}
@@ -227,6 +311,8 @@ function Lab() {
           netem={lab.hello?.netem ?? true}
           readOnly={readOnly}
         />
+          )}
+        </div>
       </main>
       <div className="splitter" {...bottom.separatorProps} />
       <BottomPanel

@@ -11,6 +11,9 @@ import type {
   CaptureScope,
   ClientToServerEvents,
   DownloadRequest,
+  LessonStatus,
+  LessonSummary,
+  LessonView,
   PacketDetail,
   ExportRequest,
   LabEdit,
@@ -36,6 +39,9 @@ export interface LabSnapshot {
   statusDetail?: string;
   /** Which lab this page shows and what its link may do there. */
   hello: LabHello | null;
+  /** The lab's lesson and where the lab stands in it (null: no lesson). */
+  lesson: LessonView | null;
+  lessonStatus: LessonStatus | null;
   state: LabState | null;
   log: LogEntry[];
   progress: Progress | null;
@@ -63,7 +69,7 @@ export function labFromPath(pathname: string): string {
 export class LabClient {
   private readonly socket: LabSocket;
   private readonly hub: TerminalHub;
-  private snapshot: LabSnapshot = { status: 'connecting', hello: null, state: null, log: [], progress: null, terminals: [], traffic: {} };
+  private snapshot: LabSnapshot = { status: 'connecting', hello: null, lesson: null, lessonStatus: null, state: null, log: [], progress: null, terminals: [], traffic: {} };
   private readonly listeners = new Set<() => void>();
 
   /** `lab`: the lab's name, from the page's path (`/` is the default lab, `/lab/NAME` is NAME). */
@@ -92,6 +98,8 @@ export class LabClient {
       this.set({ log: log.length > LOG_LIMIT_ENTRIES ? log.slice(log.length - LOG_LIMIT_ENTRIES) : log });
     });
     s.on('lab-progress', (progress) => this.set({ progress }));
+    s.on('lesson', (lesson) => this.set({ lesson }));
+    s.on('lesson-status', (lessonStatus) => this.set({ lessonStatus }));
     s.on('packets', (batch) => usePackets.getState().receive(batch));
     s.on('capture-list', (list) => usePackets.getState().setCaptures(list.captures, list.filter));
     s.on('traffic-update', (rates) => {
@@ -160,6 +168,31 @@ export class LabClient {
 
   async downloadCapture(req: DownloadRequest): Promise<Ack<{ name: string; data: ArrayBuffer; packets: number }>> {
     return this.request('capture-download', req);
+  }
+
+  async lessonList(): Promise<Ack<{ lessons: LessonSummary[] }>> {
+    return this.request('lesson-list', {});
+  }
+
+  /** Starts a shipped lesson, or a lesson file's text; the lab is replaced by the lesson's start. */
+  async lessonStart(req: { id: string } | { source: string; name?: string }): Promise<Ack> {
+    return this.request('lesson-start', req, EDIT_ACK_TIMEOUT_MS);
+  }
+
+  async lessonStop(): Promise<Ack> {
+    return this.request('lesson-stop', {});
+  }
+
+  async lessonShow(step: number): Promise<Ack> {
+    return this.request('lesson-show', { step }, EDIT_ACK_TIMEOUT_MS);
+  }
+
+  async lessonReset(step: number): Promise<Ack> {
+    return this.request('lesson-reset', { step }, EDIT_ACK_TIMEOUT_MS);
+  }
+
+  async lessonCheck(): Promise<Ack> {
+    return this.request('lesson-check', {});
   }
 
   /** One request with an acknowledgement; a lost connection or a silent server is an error like any other. */

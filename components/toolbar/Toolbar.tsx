@@ -35,6 +35,8 @@ interface Props {
   onAutoLayout(): void;
   onReset(): void;
   onError(message: string): void;
+  /** The Lessons menu (it needs the lab's connection). */
+  lessons?: React.ReactNode;
 }
 
 type Confirm = { kind: 'reset' } | { kind: 'load'; yaml: string; what: string } | null;
@@ -97,6 +99,7 @@ export default function Toolbar(props: Props) {
         </button>
       </div>
       <div className="toolbar-group" role="group" aria-label="Files">
+        {props.lessons}
         <ExampleMenu disabled={!connected} onPick={(e, yaml) => load(yaml, e.title)} onError={onError} />
         <button type="button" className="btn" onClick={() => fileInput.current?.click()} disabled={!connected}>
           Import

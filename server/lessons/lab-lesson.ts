@@ -24,7 +24,7 @@ import type { Lesson, LessonView } from './lesson';
 
 const PROGRESS_FILE = 'lesson.json';
 /** Changes often come in bursts (a pasted block of commands): wait this long for quiet before pinging. */
-const ACTIVE_DEBOUNCE_MS = 300;
+const ACTIVE_DEBOUNCE_MS = 150;
 /** A failing active check is tried again this often: what fixes it may be nothing the monitor sees (a qdisc). */
 const ACTIVE_RETRY_MS = 5000;
 /** Packets kept for packet checks, newest last. */

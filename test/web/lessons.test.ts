@@ -73,7 +73,7 @@ async function stepDone(s: Student, i: number, what: string): Promise<void> {
   await until(`step ${i + 1} (${what}) to tick`, () => last(s)?.steps[i]?.done, { timeoutMs: 30_000 }).catch((e: Error) => {
     const st = last(s);
     const why = st?.steps[i]?.results.filter((r) => !r.ok).map((r) => `${r.label}: ${r.found ?? (r.pending ? 'pending' : '?')}`).join('; ');
-    throw new Error(`${e.message}; failing: ${why}; terminal:\n${s.sh.text.slice(-1500)}`);
+    throw new Error(`${e.message}; failing: ${why}; terminal:\n${s.sh?.text.slice(-1500) ?? "(none)"}`);
   });
 }
 
@@ -208,4 +208,19 @@ test('lesson impaired-cable: the delay measured with ping (needs sch_netem)', as
   await doLesson(s, lesson);
   const r = await check('impaired-cable', 'l-netem');
   assert.equal(r.code, 0, r.stdout + r.stderr);
+});
+
+test('the seed lessons done with "show me" alone (the planner, as the mouse edits go) tick every step too', async () => {
+  for (const id of ['two-namespaces', 'veth-host']) {
+    const s = await student(`l-show-${id}`);
+    const started = await ask(s, 'lesson-start', { id });
+    assert.ok(started.ok, JSON.stringify(started));
+    const l = loadLesson(id);
+    assert.ok(l.ok);
+    for (const [i, step] of l.lesson.steps.entries()) {
+      const shown = await ask(s, 'lesson-show', { step: i });
+      assert.ok(shown.ok, `${id} step ${i + 1}: ${JSON.stringify(shown)}`);
+      await stepDone(s, i, step.title);
+    }
+  }
 });
