@@ -1,5 +1,6 @@
 'use client';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useDismiss } from '../hooks/useDismiss';
 import type { Ack, LessonSummary } from '@/server/protocol';
 
 interface Props {
@@ -17,6 +18,7 @@ export default function LessonMenu({ disabled, list, onPick, onError }: Props) {
   const [open, setOpen] = useState(false);
   const [lessons, setLessons] = useState<LessonSummary[] | null>(null);
   const root = useRef<HTMLDivElement>(null);
+  const close = useCallback(() => setOpen(false), []);
   const file = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -30,19 +32,7 @@ export default function LessonMenu({ disabled, list, onPick, onError }: Props) {
     });
   }, [open, lessons, list, onError]);
 
-  useEffect(() => {
-    if (!open) return;
-    const away = (e: PointerEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    const esc = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
-    document.addEventListener('pointerdown', away);
-    document.addEventListener('keydown', esc);
-    return () => {
-      document.removeEventListener('pointerdown', away);
-      document.removeEventListener('keydown', esc);
-    };
-  }, [open]);
+  useDismiss(open, root, close);
 
   return (
     <div className="menu-root" ref={root}>

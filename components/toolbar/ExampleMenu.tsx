@@ -1,5 +1,6 @@
 'use client';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useDismiss } from '../hooks/useDismiss';
 
 export interface ExampleEntry {
   file: string;
@@ -25,6 +26,7 @@ export default function ExampleMenu({ disabled, onPick, onError }: Props) {
   const [open, setOpen] = useState(false);
   const [entries, setEntries] = useState<ExampleEntry[] | null>(null);
   const root = useRef<HTMLDivElement>(null);
+  const close = useCallback(() => setOpen(false), []);
   // The latest callback without re-running the fetch effect on every render of the parent.
   const reportError = useRef(onError);
   useEffect(() => {
@@ -49,19 +51,7 @@ export default function ExampleMenu({ disabled, onPick, onError }: Props) {
     };
   }, [open, entries]);
 
-  useEffect(() => {
-    if (!open) return;
-    const away = (e: PointerEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    const esc = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
-    document.addEventListener('pointerdown', away);
-    document.addEventListener('keydown', esc);
-    return () => {
-      document.removeEventListener('pointerdown', away);
-      document.removeEventListener('keydown', esc);
-    };
-  }, [open]);
+  useDismiss(open, root, close);
 
   const pick = async (entry: ExampleEntry) => {
     setOpen(false);

@@ -18,20 +18,10 @@ import {
   type PacketDetail,
 } from '../protocol';
 import type { LabChannel, LabSocket } from './lab-channel';
-import { VIEW_ONLY } from './socket-handlers';
+import { replyVia as reply, VIEW_ONLY } from './socket-handlers';
 
 const PACKETS_ROOM = 'packets';
 
-function reply<T extends object>(ack: unknown): (r: Ack<T>) => void {
-  if (typeof ack !== 'function') return () => {};
-  return (r) => {
-    try {
-      ack(r);
-    } catch {
-      // The client is gone.
-    }
-  };
-}
 
 /** The file name of a download: the lab, the cable or node, the time. */
 function downloadName(lab: string, what: string | undefined, now = new Date()): string {

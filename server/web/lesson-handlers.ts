@@ -7,19 +7,9 @@ import type { LabLesson } from '../lessons/lab-lesson';
 import { listLessons } from '../lessons/lesson-library';
 import { describeIssue, emptySchema, lessonStartSchema, lessonStepSchema, type Ack, type LessonSummary } from '../protocol';
 import type { LabChannel, LabSocket } from './lab-channel';
-import { VIEW_ONLY } from './socket-handlers';
+import { replyVia as reply, VIEW_ONLY } from './socket-handlers';
 import type { z } from 'zod';
 
-function reply<T extends object>(ack: unknown): (r: Ack<T>) => void {
-  if (typeof ack !== 'function') return () => {};
-  return (r) => {
-    try {
-      ack(r);
-    } catch {
-      // The client is gone.
-    }
-  };
-}
 
 export function attachLessons(io: LabChannel, lesson: LabLesson): { detach(): void } {
   const onLesson = (v: ReturnType<LabLesson['view']>) => io.broadcast('lesson', v);

@@ -37,7 +37,7 @@ export interface LabHub {
 }
 
 /** Socket.io calls a handler without an acknowledgement when the client asked for none; answer into the void then. */
-function replyVia(ack: unknown): (r: Ack<object>) => void {
+export function replyVia<T extends object = object>(ack: unknown): (r: Ack<T>) => void {
   if (typeof ack !== 'function') return () => {};
   return (r) => {
     try {

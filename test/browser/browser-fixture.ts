@@ -181,3 +181,14 @@ export async function terminalText(page: Page): Promise<string> {
   const rows = page.locator('[role="tabpanel"]:not([hidden]) .xterm-rows');
   return (await rows.count()) === 0 ? '' : rows.innerText();
 }
+
+/** Types into the terminal tab that is shown, as a person would (a trailing \n presses Enter). */
+export async function typeInTerminal(page: Page, text: string): Promise<void> {
+  await page.locator('[role="tabpanel"]:not([hidden]) .xterm').click();
+  await page.keyboard.type(text);
+}
+
+/** The inspector panel. */
+export function inspector(page: Page) {
+  return page.getByRole('complementary', { name: 'Inspector' });
+}

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { alerts, ARTIFACTS, openLab, screenshot, terminalText, until, type BrowserLab } from './browser-fixture';
+import { alerts, ARTIFACTS, openLab, screenshot, terminalText, typeInTerminal, until, type BrowserLab } from './browser-fixture';
 import { loadLesson } from '../../server/lessons/lesson-library';
 
 let lab: BrowserLab | undefined;
@@ -26,10 +26,6 @@ after(async () => {
 
 const stepMark = (page: Page, i: number) => page.locator(`.lesson-step[data-step="${i}"] .lesson-step-mark`);
 
-async function typeInTerminal(page: Page, text: string): Promise<void> {
-  await page.locator('[role="tabpanel"]:not([hidden]) .xterm').click();
-  await page.keyboard.type(text);
-}
 
 test("seed 004's lesson: commands typed in the host node's terminal tick each step within a second", async () => {
   const { page } = lab!;

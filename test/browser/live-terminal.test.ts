@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { alerts, ip, netnsNames, openLab, screenshot, until, type BrowserLab, terminalText } from './browser-fixture';
+import { alerts, ip, netnsNames, openLab, screenshot, until, type BrowserLab, terminalText, typeInTerminal } from './browser-fixture';
 
 /** The seed's names: the test needs them free and removes them after. */
 const SEED = ['vnet0', 'vnet1'];
@@ -36,10 +36,6 @@ after(async () => {
 const node = (page: Page, name: string) => page.locator(`.react-flow__node[data-id="${name}"]`);
 const inspector = (page: Page) => page.getByRole('complementary', { name: 'Inspector' });
 
-async function typeInTerminal(page: Page, text: string): Promise<void> {
-  await page.locator('[role="tabpanel"]:not([hidden]) .xterm').click();
-  await page.keyboard.type(text);
-}
 
 test('seed 004 in the browser: ping from a terminal and from the Ping action, kept across a reload; the canvas follows the terminal', async () => {
   const { page } = lab!;

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { alerts, ARTIFACTS, canvasNode, openLab, REPO, screenshot, terminalText, until, type BrowserLab } from './browser-fixture';
+import { alerts, ARTIFACTS, canvasNode, inspector, openLab, REPO, screenshot, terminalText, typeInTerminal, until, type BrowserLab } from './browser-fixture';
 import { parseTopologyYaml } from '../../server/model/topology-file';
 import { MAX_BYTES_PER_LAB } from '../../server/capture/lab-captures';
 
@@ -27,7 +27,6 @@ after(async () => {
   await lab?.close();
 });
 
-const inspector = (page: Page) => page.getByRole('complementary', { name: 'Inspector' });
 const rowTexts = (page: Page) => page.locator('.packet-row .packet-summary').allTextContents();
 
 async function load(yaml: string): Promise<void> {
@@ -44,10 +43,7 @@ async function terminalOn(page: Page, node: string): Promise<void> {
   await until(`a shell prompt naming ${node}`, async () => (await terminalText(page)).includes(node));
 }
 
-async function type(page: Page, text: string): Promise<void> {
-  await page.locator('[role="tabpanel"]:not([hidden]) .xterm').click();
-  await page.keyboard.type(text);
-}
+const type = typeInTerminal;
 
 test('seed 004: the cable captured from the inspector, a ping typed in vnet0: ARP then echoes in the list, dots on the cable, a packet opened, the download read by tshark', async () => {
   const { page } = lab!;

@@ -85,46 +85,40 @@ export function dissect(frame: Uint8Array, linkType: number, frameLength = frame
   }
   if (type === ETHERTYPE_IPV4) {
     const ip = decodeIpv4(frame, at);
-    if (ip) {
-      layers.push(ip.layer);
-      const t = ip.laterFragment ? undefined : transport(frame, ip.protocol, ip.next, ip.end, 4);
-      const frag = ip.laterFragment || ip.moreFragments ? ` (fragment id ${ip.id})` : '';
-      const [s, d] = t?.ports ? [`${ip.src}.${t.ports[0]}`, `${ip.dst}.${t.ports[1]}`] : [ip.src, ip.dst];
-      const text = t ? t.text : `${IP_PROTOCOLS[ip.protocol] ?? `ip-proto-${ip.protocol}`}, length ${ip.end - ip.next}`;
-      layers.push(...(t?.layers ?? []));
-      return {
-        ...base,
-        layers,
-        protocol: t?.protocol ?? 'IPv4',
-        summary: `IP ${s} > ${d}: ${text}${frag}`,
-        src: ip.src,
-        dst: ip.dst,
-        key: `4 ${ip.src}>${ip.dst} ${ip.protocol} ${ip.id} ${t?.key ?? ''}`,
-      };
-    }
+    if (ip) return { ...base, ...overIp(frame, layers, ip, 4, ip.moreFragments || ip.laterFragment ? ` (fragment id ${ip.id})` : '', `${ip.protocol} ${ip.id}`) };
   }
   if (type === ETHERTYPE_IPV6) {
     const ip = decodeIpv6(frame, at);
-    if (ip) {
-      layers.push(ip.layer);
-      const t = ip.laterFragment ? undefined : transport(frame, ip.protocol, ip.next, ip.end, 6);
-      const [s, d] = t?.ports ? [`${ip.src}.${t.ports[0]}`, `${ip.dst}.${t.ports[1]}`] : [ip.src, ip.dst];
-      const text = t ? t.text : `${IP_PROTOCOLS[ip.protocol] ?? `ip-proto-${ip.protocol}`}, length ${ip.end - ip.next}`;
-      layers.push(...(t?.layers ?? []));
-      return {
-        ...base,
-        layers,
-        protocol: t?.protocol ?? 'IPv6',
-        summary: `IP6 ${s} > ${d}: ${ip.hopByHop ? 'HBH ' : ''}${text}`,
-        src: ip.src,
-        dst: ip.dst,
-        key: `6 ${ip.src}>${ip.dst} ${ip.protocol} ${ip.flowLabel} ${ip.payloadLength} ${ip.fragmentId ?? ''} ${t?.key ?? ''}`,
-      };
-    }
+    if (ip) return { ...base, ...overIp(frame, layers, ip, 6, '', `${ip.protocol} ${ip.flowLabel} ${ip.payloadLength} ${ip.fragmentId ?? ''}`, ip.hopByHop ? 'HBH ' : '') };
   }
   const name = type === undefined ? '802.3' : etherTypeName(type);
   const what = type === undefined ? '802.3 frame' : name === 'unknown' ? `ethertype 0x${type.toString(16).padStart(4, '0')}` : name;
   return { ...base, layers, protocol: name === 'unknown' ? 'Ethernet' : name, summary: `${what}, length ${frameLength}`, src: srcMac ?? '', dst: dstMac, key: `l2 ${srcMac} ${dstMac} ${frameLength}` };
+}
+
+/** What an IP packet (v4 or v6) and its transport make of the summary, the protocol and the key. */
+function overIp(
+  frame: Uint8Array,
+  layers: Layer[],
+  ip: { layer: Layer; src: string; dst: string; protocol: number; next: number; end: number; laterFragment: boolean },
+  version: 4 | 6,
+  fragment: string,
+  ipKey: string,
+  prefix = '',
+): Omit<Dissection, 'srcMac' | 'outgoing'> {
+  layers.push(ip.layer);
+  const t = ip.laterFragment ? undefined : transport(frame, ip.protocol, ip.next, ip.end, version);
+  const [s, d] = t?.ports ? [`${ip.src}.${t.ports[0]}`, `${ip.dst}.${t.ports[1]}`] : [ip.src, ip.dst];
+  const text = t ? t.text : `${IP_PROTOCOLS[ip.protocol] ?? `ip-proto-${ip.protocol}`}, length ${ip.end - ip.next}`;
+  layers.push(...(t?.layers ?? []));
+  return {
+    layers,
+    protocol: t?.protocol ?? (version === 4 ? 'IPv4' : 'IPv6'),
+    summary: `${version === 4 ? 'IP' : 'IP6'} ${s} > ${d}: ${prefix}${text}${fragment}`,
+    src: ip.src,
+    dst: ip.dst,
+    key: `${version} ${ip.src}>${ip.dst} ${ipKey} ${t?.key ?? ''}`,
+  };
 }
 
 function transport(b: Uint8Array, protocol: number, at: number, end: number, version: 4 | 6): Transport | undefined {
