@@ -149,7 +149,7 @@ export interface ServerToClientEvents {
   'terminal-output': (msg: { id: string; data: string }) => void;
   'terminal-exit': (msg: { id: string; reason: string }) => void;
   'traffic-update': (rates: TrafficRate[]) => void;
-  /** Captured packets, every 50 ms while any arrive, to the browsers watching a capture; sampled beyond 2000 a second. */
+  /** Captured packets, every 50 ms while any arrive, to the browsers watching a capture; sampled beyond 2500 a second. */
   packets: (batch: PacketBatch) => void;
   /** The lab's lesson, on connect and when it starts or stops (null: none). */
   lesson: (lesson: LessonView | null) => void;

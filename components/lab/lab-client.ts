@@ -16,6 +16,7 @@ import type {
   LessonView,
   PacketDetail,
   ExportRequest,
+  PacketBatch,
   LabEdit,
   MacEntry,
   LabHello,
@@ -55,6 +56,8 @@ export const EDIT_ACK_TIMEOUT_MS = 120_000;
 export const EXPORT_ACK_TIMEOUT_MS = 30_000;
 /** The server keeps 2000 entries; the page keeps as many, so a reload shows the same. */
 export const LOG_LIMIT_ENTRIES = 2000;
+/** Packets reach the list at most this often: a flood redraws it ten times a second, a slow ping at once. */
+export const PACKET_RENDER_MS = 100;
 
 const UNAUTHORIZED = /unauthori[sz]ed|forbidden|token|auth/i;
 
@@ -71,6 +74,9 @@ export class LabClient {
   private readonly hub: TerminalHub;
   private snapshot: LabSnapshot = { status: 'connecting', hello: null, lesson: null, lessonStatus: null, state: null, log: [], progress: null, terminals: [], traffic: {} };
   private readonly listeners = new Set<() => void>();
+  private pendingPackets: PacketBatch[] = [];
+  private packetTimer?: ReturnType<typeof setTimeout>;
+  private lastPacketRender = 0;
 
   /** `lab`: the lab's name, from the page's path (`/` is the default lab, `/lab/NAME` is NAME). */
   constructor(readonly lab: string = labFromPath(typeof location === 'undefined' ? '/' : location.pathname)) {
@@ -100,7 +106,10 @@ export class LabClient {
     s.on('lab-progress', (progress) => this.set({ progress }));
     s.on('lesson', (lesson) => this.set({ lesson }));
     s.on('lesson-status', (lessonStatus) => this.set({ lessonStatus }));
-    s.on('packets', (batch) => usePackets.getState().receive(batch));
+    s.on('packets', (batch) => {
+      this.pendingPackets.push(batch);
+      this.flushPackets();
+    });
     s.on('capture-list', (list) => usePackets.getState().setCaptures(list.captures, list.filter));
     s.on('traffic-update', (rates) => {
       const traffic: Record<string, TrafficRate> = {};
@@ -208,6 +217,26 @@ export class LabClient {
     } catch {
       return { ok: false, error: `the server did not answer within ${timeoutMs / 1000} s` } as never;
     }
+  }
+
+  /** Hands the packets that came to the list, at once if it was not redrawn in the last PACKET_RENDER_MS, else then. */
+  private flushPackets(): void {
+    if (this.packetTimer) return;
+    const wait = PACKET_RENDER_MS - (performance.now() - this.lastPacketRender);
+    const flush = () => {
+      this.packetTimer = undefined;
+      this.lastPacketRender = performance.now();
+      const batches = this.pendingPackets;
+      this.pendingPackets = [];
+      if (batches.length === 0) return;
+      usePackets.getState().receive({
+        packets: batches.length === 1 ? batches[0].packets : batches.flatMap((b) => b.packets),
+        seen: batches.reduce((n, b) => n + b.seen, 0),
+        every: Math.max(...batches.map((b) => b.every)),
+      });
+    };
+    if (wait <= 0) flush();
+    else this.packetTimer = setTimeout(flush, wait);
   }
 
   private set(patch: Partial<LabSnapshot>): void {

@@ -34,7 +34,7 @@ export const MAX_BYTES_PER_LAB = 24 * 1024 * 1024;
 /** Packets go to the browsers this often: well under the 100 ms a student notices. */
 export const FLUSH_MS = 50;
 /** At most this many packets a second reach a browser; beyond it they are sampled. */
-export const MAX_SENT_PER_SECOND = 2000;
+export const MAX_SENT_PER_SECOND = 2500;
 /** A batch never carries more than this long's worth of the rate. */
 const MAX_BATCH_WINDOW_MS = 250;
 /** A download holds at most this many packets. */
