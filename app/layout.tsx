@@ -10,6 +10,7 @@ import './styles/inspector.css';
 import './styles/bottom.css';
 import './styles/packets.css';
 import './styles/lessons.css';
+import './styles/teacher.css';
 
 export const metadata: Metadata = {
   title: 'vethlab',

@@ -254,6 +254,11 @@ function Lab() {
         />
       )}
       <ConnectionBanner status={lab.status} detail={lab.statusDetail} />
+      {lab.teacher && lab.hello?.role !== 'admin' && (
+        <p className="teacher-here" role="status">
+          Your teacher has this lab open: what they change shows here, and they can type in its terminals.
+        </p>
+      )}
       <main className="workspace">
         <LabCanvas
           topology={topology}

@@ -23,6 +23,10 @@ import type { LessonStatus, StepStatus } from './lessons/lesson-status';
 import type { LessonSummary } from './lessons/lesson-library';
 import type { CheckResult } from './lessons/evaluate-state';
 import { MAX_LESSON_BYTES } from './lessons/lesson-file';
+import type { ClassSummary, StudentLink } from './classroom/classroom';
+import type { ClassTile } from './classroom/class-tile';
+import type { ResultRow } from './classroom/results';
+import { MAX_TOPOLOGY_BYTES as TOPOLOGY_LIMIT } from './model/topology-file';
 import { nestedDeeperThan, showValue } from './model/topology-errors';
 
 /** No payload of the protocol nests deeper than this. */
@@ -76,6 +80,48 @@ export const lessonStartSchema = z.union([
 export const lessonStepSchema = z.object({ step: z.number().int().min(0).max(100) }).strict();
 export const emptySchema = z.object({}).strict();
 export type { LessonView, LessonStatus, StepStatus, LessonSummary, CheckResult };
+
+// ---- the teacher's page (the /admin namespace, admin token only) ----
+
+const className = z.string().regex(/^[a-z0-9][a-z0-9-]{0,23}$/, 'a class name: lowercase letters, digits and dashes, at most 24');
+const studentNames = z.array(z.string().min(1).max(64)).min(1).max(200);
+export const classCreateSchema = z
+  .object({
+    name: className,
+    students: z.union([studentNames, z.number().int().min(1).max(200)]),
+    lesson: z.string().max(64).optional(),
+    topology: z.string().max(TOPOLOGY_LIMIT).optional(),
+  })
+  .strict();
+export const classNameSchema = z.object({ name: className }).strict();
+export const classAddSchema = z.object({ name: className, students: studentNames }).strict();
+export const classLabSchema = z.object({ name: className, lab: z.string().min(1).max(64) }).strict();
+export const classResetSchema = z.object({ name: className, lab: z.string().min(1).max(64).optional(), step: z.number().int().min(0).max(100).optional() }).strict();
+export const classResultsSchema = z.object({ name: className, format: z.enum(['json', 'csv']) }).strict();
+export type { ClassSummary, StudentLink, ClassTile, ResultRow };
+
+export interface AdminClientToServerEvents {
+  /** The classes, the lessons a class can start from, and every lab with its links. */
+  'class-list': (req: Record<string, never>, ack: (r: Ack<{ classes: ClassSummary[]; lessons: LessonSummary[]; labs: { name: string; edit: string; view: string }[] }>) => void) => void;
+  /** Makes a class: a lab per student (names, or a count), each started from a lesson or a topology file. */
+  'class-create': (req: { name: string; students: string[] | number; lesson?: string; topology?: string }, ack: (r: Ack) => void) => void;
+  'class-add': (req: { name: string; students: string[] }, ack: (r: Ack) => void) => void;
+  'class-remove': (req: { name: string; lab: string }, ack: (r: Ack) => void) => void;
+  /** Deletes the class and every lab of it. */
+  'class-delete': (req: { name: string }, ack: (r: Ack) => void) => void;
+  /** Follows a class: the reply has its join links and grid; `class-grid` follows every change. */
+  'class-watch': (req: { name: string }, ack: (r: Ack<{ links: StudentLink[]; tiles: ClassTile[] }>) => void) => void;
+  /** A student's lab (or, without `lab`, every lab) back to the start of the lesson, or of `step`. */
+  'class-reset': (req: { name: string; lab?: string; step?: number }, ack: (r: Ack) => void) => void;
+  'class-results': (req: { name: string; format: 'json' | 'csv' }, ack: (r: Ack<{ text: string }>) => void) => void;
+}
+
+export interface AdminServerToClientEvents {
+  /** The watched class's grid, at most four times a second while its labs change. */
+  'class-grid': (grid: { name: string; tiles: ClassTile[] }) => void;
+  /** Labs made so far while a class is being made. */
+  'class-progress': (p: { name: string; done: number; total: number }) => void;
+}
 
 export const terminalOpenSchema = z.object({
   node: nodeName,
@@ -145,6 +191,8 @@ export interface ServerToClientEvents {
   /** New command log entries; on connect, the recent history. */
   'log-append': (entries: LogEntry[]) => void;
   'lab-progress': (progress: Progress | null) => void;
+  /** Whether the teacher (an admin link) has the lab open: the student's page says so. */
+  'lab-presence': (presence: { teacher: boolean }) => void;
   'terminal-list': (terminals: TerminalInfo[]) => void;
   'terminal-output': (msg: { id: string; data: string }) => void;
   'terminal-exit': (msg: { id: string; reason: string }) => void;

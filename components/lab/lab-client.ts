@@ -43,6 +43,8 @@ export interface LabSnapshot {
   /** The lab's lesson and where the lab stands in it (null: no lesson). */
   lesson: LessonView | null;
   lessonStatus: LessonStatus | null;
+  /** The teacher has this lab open. */
+  teacher: boolean;
   state: LabState | null;
   log: LogEntry[];
   progress: Progress | null;
@@ -72,7 +74,7 @@ export function labFromPath(pathname: string): string {
 export class LabClient {
   private readonly socket: LabSocket;
   private readonly hub: TerminalHub;
-  private snapshot: LabSnapshot = { status: 'connecting', hello: null, lesson: null, lessonStatus: null, state: null, log: [], progress: null, terminals: [], traffic: {} };
+  private snapshot: LabSnapshot = { status: 'connecting', hello: null, lesson: null, lessonStatus: null, teacher: false, state: null, log: [], progress: null, terminals: [], traffic: {} };
   private readonly listeners = new Set<() => void>();
   private pendingPackets: PacketBatch[] = [];
   private packetTimer?: ReturnType<typeof setTimeout>;
@@ -105,6 +107,7 @@ export class LabClient {
     });
     s.on('lab-progress', (progress) => this.set({ progress }));
     s.on('lesson', (lesson) => this.set({ lesson }));
+    s.on('lab-presence', ({ teacher }) => this.set({ teacher }));
     s.on('lesson-status', (lessonStatus) => this.set({ lessonStatus }));
     s.on('packets', (batch) => {
       this.pendingPackets.push(batch);

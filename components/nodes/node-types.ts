@@ -32,3 +32,8 @@ export const NODE_TYPES = { namespace: NamespaceNode, router: RouterNode, host: 
 export function colorOfType(type: string | undefined): string {
   return Object.values(KIND_VIEWS).find((v) => v.type === type)?.color ?? KIND_VIEWS.netns.color;
 }
+
+/** A node kind's colour, for drawings other than the diagram (the teacher's small ones). */
+export function colorOfKind(kind: string): string {
+  return (KIND_VIEWS as Record<string, KindView>)[kind]?.color ?? KIND_VIEWS.netns.color;
+}

@@ -226,28 +226,41 @@ async function main(argv: string[]): Promise<number> {
       return result.ok ? 0 : reportFailure(result);
     }
     case 'check': {
-      const { values, positionals } = parse('check', rest, { json: { type: 'boolean' } }, 1);
+      const { values, positionals } = parse('check', rest, { json: { type: 'boolean' }, all: { type: 'boolean' } }, 1);
       if (!positionals[0]) throw new UsageError('check needs a LESSON: an id from public/lessons or a lesson file');
+      if (values.all && values.lab !== undefined) throw new UsageError('--all checks every lab; leave --lab out');
       const loaded = loadLesson(positionals[0]);
       if (!loaded.ok) {
         console.error(`vethlab: ${'notFound' in loaded ? '' : `${positionals[0]}: `}${formatLessonErrors(loaded.errors).replace(/\n/g, '\nvethlab: ')}`);
         return 2;
       }
-      const { lab } = labOf(values);
-      const { topology } = await lab.observe();
-      const steps = await gradeLesson(loaded.lesson, topology, lab.machine());
-      const failing = steps.findIndex((s) => !s.ok);
+      const lesson = loaded.lesson;
+      const labs = values.all ? registryOf(values).names().map((name) => labOf({ ...values, lab: name }).lab) : [labOf(values).lab];
+      const graded = [];
+      for (const lab of labs) {
+        const { topology } = await lab.observe();
+        const steps = await gradeLesson(lesson, topology, lab.machine());
+        graded.push({ lab: lab.name, steps, failing: steps.findIndex((s) => !s.ok) });
+      }
       if (values.json) {
-        console.log(JSON.stringify({ lesson: loaded.lesson.id, lab: lab.name, passed: failing < 0, ...(failing >= 0 ? { firstFailing: failing + 1 } : {}), steps }, null, 2));
+        const out = graded.map((g) => ({ lesson: lesson.id, lab: g.lab, passed: g.failing < 0, ...(g.failing >= 0 ? { firstFailing: g.failing + 1 } : {}), steps: g.steps }));
+        console.log(JSON.stringify(values.all ? out : out[0], null, 2));
+      } else if (values.all) {
+        console.log(`Lesson "${lesson.title}" in ${graded.length} labs`);
+        for (const g of graded) {
+          const done = g.failing < 0 ? g.steps.length : g.failing;
+          console.log(`${g.failing < 0 ? '✓' : '✗'} ${g.lab}: ${done} of ${g.steps.length} steps${g.failing < 0 ? '' : `; first failing: ${g.failing + 1}. ${g.steps[g.failing].title}`}`);
+        }
       } else {
-        console.log(`Lesson "${loaded.lesson.title}" in lab "${lab.name}"`);
+        const { steps, failing } = graded[0];
+        console.log(`Lesson "${lesson.title}" in lab "${graded[0].lab}"`);
         steps.forEach((s, i) => {
           console.log(`${s.ok ? '✓' : '✗'} ${i + 1}. ${s.title}`);
           for (const c of s.checks) if (!c.ok || c.skipped) console.log(`    ${c.skipped ? '-' : '✗'} ${c.label}${c.found ? `: ${c.found}` : ''}`);
         });
         console.log(failing < 0 ? `All ${steps.length} steps pass.` : `First failing step: ${failing + 1}. ${steps[failing].title}`);
       }
-      return failing < 0 ? 0 : 1;
+      return graded.every((g) => g.failing < 0) ? 0 : 1;
     }
     case 'status': {
       const { values } = parse('status', rest, { json: { type: 'boolean' } });

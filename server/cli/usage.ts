@@ -14,7 +14,8 @@ Usage: vethlab <command> [options]
 Commands:
   apply FILE [--dry-run]       make a lab match a topology file
   status [--json]              show a lab as the kernel has it
-  check LESSON [--json]        grade a lab against a lesson (exit 0: every step passes)
+  check LESSON [--json] [--all]
+                               grade a lab (or every lab) against a lesson (exit 0: every step passes)
   export [--format yaml|sh]    print a lab as a topology file or a bash script
   destroy [--dry-run]          remove a lab's machine and everything in it
   exec NODE -- COMMAND...      run a command in a node of a lab ("host": the lab machine itself)
@@ -43,7 +44,7 @@ Reads the lab from the kernel (ip -json) and prints its nodes, interfaces,
 addresses, links and routes.
   --json   print the observed topology as JSON
 ${LAB_OPTIONS}`,
-  check: `Usage: vethlab check LESSON [--json] [--lab NAME] [--real-host] [--data-dir DIR]
+  check: `Usage: vethlab check LESSON [--json] [--all | --lab NAME] [--real-host] [--data-dir DIR]
 
 Runs every check of every step of a lesson against the lab as it is (the
 kernel, and pings and tracepath inside the lab), and prints a line per step:
@@ -52,8 +53,9 @@ passed, or failed and why. LESSON is an id from public/lessons
 troubleshooting) or the path of a lesson file (.md). Packet checks are seen
 live only (in the web lab) and are listed as not checked.
   --json   print the results as JSON
+  --all    every lab of the data directory (a class): a line per lab
 ${LAB_OPTIONS}
-Exit codes: 0 every step passes, 1 a check fails (the first failing step is named), 2 bad input.`,
+Exit codes: 0 every step passes (in every lab), 1 a check fails (the first failing step is named), 2 bad input.`,
   export: `Usage: vethlab export [--format yaml|sh] [--lab NAME] [--real-host] [--data-dir DIR]
 
 Prints the lab as a topology file (yaml, the default) or as a standalone bash

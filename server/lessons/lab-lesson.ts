@@ -59,6 +59,11 @@ export class LabLesson extends EventEmitter<{ lesson: [LessonView | null]; statu
     captures.on('packets', this.onPackets);
   }
 
+  /** The progress as kept (for the teacher's results). */
+  progressNow(): LessonProgress | null {
+    return this.progress ? structuredClone(this.progress) : null;
+  }
+
   view(): LessonView | null {
     return this.lesson ? lessonView(this.lesson) : null;
   }

@@ -17,6 +17,8 @@ import { readTopologyFile } from '../engine/topology-source';
 import { formatErrors } from '../model/topology-errors';
 import { MAX_SOCKET_MESSAGE_BYTES } from '../protocol';
 import { AccessPolicy, hostForUrl, tokenDigest, type Grant } from './access';
+import { Classroom } from '../classroom/classroom';
+import { attachAdmin, type AdminNamespace } from './admin-handlers';
 import { LABS_PAGE_PATH, labOfPath, passGate, sendHtml, sendText } from './http-gate';
 import type { LabSocket, SocketData } from './lab-channel';
 import { LabHub } from './lab-hub';
@@ -56,6 +58,8 @@ export interface RunningServer {
   io: Server;
   /** The hub of a lab (started on first use). */
   hub(name: string): Promise<LabHub>;
+  /** The classes of the teacher's page. */
+  classroom: Classroom;
   /** A lab's URL with its edit or view token. */
   labUrl(name: string, role?: 'edit' | 'view'): string;
   close(): Promise<void>;
@@ -186,12 +190,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
 
   let policy: AccessPolicy | undefined;
+  // Set once the port is known; the classroom asks for links only after that.
+  let labUrl: (name: string, role?: 'edit' | 'view') => string = () => '';
   let handle: Handler | undefined;
   const server = createServer((req, res) => {
     if (!policy || !handle) return sendText(res, 503, 'vethlab is starting; reload in a moment\n');
     const role = passGate(policy, req, res, DEFAULT_LAB);
     if (!role) return;
-    if (new URL(req.url ?? '/', 'http://vethlab.invalid').pathname === LABS_PAGE_PATH) return sendHtml(res, 200, labsPage(registry));
+    // The teacher's page is the page's own /labs route; without the page (tests), a plain list of labs.
+    if (opts.next === false && new URL(req.url ?? '/', 'http://vethlab.invalid').pathname === LABS_PAGE_PATH) return sendHtml(res, 200, labsPage(registry));
     const lab = labOfPath(new URL(req.url ?? '/', 'http://vethlab.invalid').pathname, DEFAULT_LAB);
     if (lab !== undefined && !registry.exists(lab)) return sendText(res, 404, `there is no lab "${lab.slice(0, 64)}"\n`);
     handle(req, res);
@@ -223,6 +230,26 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     socket.data = { lab, role };
     next();
   });
+  // The teacher's page: the admin token only.
+  const classroom = new Classroom({
+    registry,
+    hub: hubOf,
+    dropLab: async (name) => {
+      const hub = hubs.get(name);
+      hubs.delete(name);
+      if (hub) await (await hub.catch(() => undefined))?.stop();
+      await registry.delete(name);
+    },
+    labUrl: (name, role) => labUrl(name, role),
+  });
+  const adminSockets = io.of('/admin') as AdminNamespace;
+  adminSockets.use((socket, next) => {
+    const auth = socket.handshake.auth as { token?: unknown } | undefined;
+    const role = policy?.roleFor('', socket.handshake.headers.cookie, auth?.token);
+    if (role !== 'admin') return next(new Error('vethlab needs the admin token for the teacher page: open the admin link "vethlab serve" printed'));
+    next();
+  });
+  attachAdmin(adminSockets, classroom, hubOf);
   labSockets.on('connection', (socket) => {
     const lab = (socket.data as SocketData).lab;
     hubOf(lab).then(
@@ -265,7 +292,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : hostForUrl(opts.host);
   const base = `http://${shownHost}:${port}`;
-  const labUrl = (name: string, role: 'edit' | 'view' = 'edit') => `${base}${labPath(name)}?token=${registry.tokens(name)[role]}`;
+  labUrl = (name: string, role: 'edit' | 'view' = 'edit') => `${base}${labPath(name)}?token=${registry.tokens(name)[role]}`;
   const url = labUrl(DEFAULT_LAB);
   const adminUrl = `${base}${LABS_PAGE_PATH}?token=${registry.adminToken()}`;
   if (!opts.quiet) {
@@ -285,6 +312,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     io,
     hub: hubOf,
     labUrl,
+    classroom,
     close() {
       closing ??= (async () => {
         // Ending the server ends every shell and every reader: no orphan processes. The lab machines stay.

@@ -128,7 +128,17 @@ export function attachLab(io: LabChannel, lab: Lab): LabHub {
     return { ok: true, entries: await readMacTable(machine, node) };
   }
 
+  // The teacher's sockets (admin links) in this lab: students see that the teacher is there.
+  const teachers = new Set<string>();
   const onConnection = (socket: LabSocket) => {
+    if (socket.data.role === 'admin') {
+      teachers.add(socket.id);
+      io.broadcast('lab-presence', { teacher: true });
+      socket.on('disconnect', () => {
+        teachers.delete(socket.id);
+        io.broadcast('lab-presence', { teacher: teachers.size > 0 });
+      });
+    } else socket.emit('lab-presence', { teacher: teachers.size > 0 });
     socket.on('lab-edit', (payload: unknown, ack: unknown) => {
       const reply = replyVia(ack);
       if (socket.data.role === 'view') return reply({ ok: false, error: VIEW_ONLY });
