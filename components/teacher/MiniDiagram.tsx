@@ -14,7 +14,10 @@ function MiniDiagram({ tile }: { tile: ClassTile }) {
   const ys = tile.nodes.map((n) => n.y);
   const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   const scale = Math.min((W - 2 * PAD) / Math.max(1, maxX - minX), (H - 2 * PAD) / Math.max(1, maxY - minY), 0.5);
-  const at = new Map(tile.nodes.map((n) => [n.name, { x: PAD + (n.x - minX) * scale, y: PAD + (n.y - minY) * scale }]));
+  // Centred: a lab of one node, or one row, sits in the middle rather than in a corner.
+  const dx = (W - 2 * PAD - (maxX - minX) * scale) / 2;
+  const dy = (H - 2 * PAD - (maxY - minY) * scale) / 2;
+  const at = new Map(tile.nodes.map((n) => [n.name, { x: PAD + dx + (n.x - minX) * scale, y: PAD + dy + (n.y - minY) * scale }]));
   return (
     <svg className="mini-diagram" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${tile.nodes.length} nodes, ${tile.links.length} cables`}>
       {tile.links.map(([a, b], i) => {
