@@ -23,7 +23,8 @@ import { runIp } from '../../server/kernel/ip';
 import { startServer } from '../../server/web/serve';
 import type { Ack, LabState } from '../../server/protocol';
 import { linearTopology } from './linear-topology';
-import { children, processCpuMs } from './process-cpu';
+import { children, processCpuMs, pssKb } from './process-cpu';
+import { fiveYaml } from './linear-topology';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
@@ -112,25 +113,6 @@ async function applyInMachine(dir: string): Promise<void> {
 
 
 /** Proportional set size: a process's private memory plus its share of what it shares (the ip readers share their code). */
-function pssKb(pid: number): number {
-  try {
-    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-/** A lab of five namespaces in a row (four cables), as a class would build. */
-function fiveYaml(): string {
-  const names = ['a', 'b', 'c', 'd', 'e'];
-  const nodes = names.map((n, i) => {
-    const ifs = [i > 0 ? `      left: {addresses: [10.0.${i}.2/24]}` : '', i < 4 ? `      right: {addresses: [10.0.${i + 1}.1/24]}` : ''].filter(Boolean).join('\n');
-    return `  ${n}:\n    interfaces:\n${ifs}`;
-  });
-  const links = names.slice(0, 4).map((n, i) => `  - endpoints: [${n}:right, ${names[i + 1]}:left]`);
-  return `name: five\nnodes:\n${nodes.join('\n')}\nlinks:\n${links.join('\n')}\n`;
-}
-
 type Client = Socket;
 
 async function connectLab(port: number, lab: string, token: string): Promise<{ socket: Client; states: LabState[] }> {

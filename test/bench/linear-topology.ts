@@ -33,3 +33,14 @@ export function linearTopology(prefix: string, count: number): Linear {
     nsBatches: new Map([...perNs].map(([n, lines]) => [n, lines.join('\n') + '\n'])),
   };
 }
+
+/** A lab of five namespaces in a row (four cables), as a class would build. */
+export function fiveYaml(): string {
+  const names = ['a', 'b', 'c', 'd', 'e'];
+  const nodes = names.map((n, i) => {
+    const ifs = [i > 0 ? `      left: {addresses: [10.0.${i}.2/24]}` : '', i < 4 ? `      right: {addresses: [10.0.${i + 1}.1/24]}` : ''].filter(Boolean).join('\n');
+    return `  ${n}:\n    interfaces:\n${ifs}`;
+  });
+  const links = names.slice(0, 4).map((n, i) => `  - endpoints: [${n}:right, ${names[i + 1]}:left]`);
+  return `name: five\nnodes:\n${nodes.join('\n')}\nlinks:\n${links.join('\n')}\n`;
+}

@@ -38,3 +38,12 @@ export function children(): number[] {
   }
   return out;
 }
+
+/** Proportional set size of a process in KiB (its share of shared pages); 0 once it is gone. */
+export function pssKb(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
