@@ -39,6 +39,7 @@ function Lab() {
   const [selection, setSelection] = useState<Selection>(null);
   const [activeTab, setActiveTab] = useState(LOG_TAB);
   const [sideTab, setSideTab] = useState<'lesson' | 'inspector'>('inspector');
+  const [showTeacherLab, setShowTeacherLab] = useState(false);
   const [startLesson, setStartLesson] = useState<{ req: { id: string } | { source: string; name: string }; title: string } | null>(null);
   const [fitSignal, setFitSignal] = useState(0);
   const { overrides, drag, sent, answered } = usePositionOverrides(lab.state?.version);
@@ -254,6 +255,19 @@ function Lab() {
         />
       )}
       <ConnectionBanner status={lab.status} detail={lab.statusDetail} />
+      {lab.shared && (
+        <p className="teacher-shared" role="status">
+          Your teacher is showing their lab{' '}
+          <button type="button" className="btn btn-small" aria-pressed={showTeacherLab} onClick={() => setShowTeacherLab((x) => !x)}>
+            {showTeacherLab ? 'Back to my lab' : "Watch the teacher's lab"}
+          </button>
+        </p>
+      )}
+      {lab.shared && showTeacherLab && (
+        <div className="teacher-frame">
+          <iframe title="The teacher's lab (read-only)" src={lab.shared.url} />
+        </div>
+      )}
       {lab.teacher && lab.hello?.role !== 'admin' && (
         <p className="teacher-here" role="status">
           Your teacher has this lab open: what they change shows here, and they can type in its terminals.

@@ -97,6 +97,7 @@ export const classNameSchema = z.object({ name: className }).strict();
 export const classAddSchema = z.object({ name: className, students: studentNames }).strict();
 export const classLabSchema = z.object({ name: className, lab: z.string().min(1).max(64) }).strict();
 export const classResetSchema = z.object({ name: className, lab: z.string().min(1).max(64).optional(), step: z.number().int().min(0).max(100).optional() }).strict();
+export const classShareSchema = z.object({ name: className, on: z.boolean() }).strict();
 export const classResultsSchema = z.object({ name: className, format: z.enum(['json', 'csv']) }).strict();
 export type { ClassSummary, StudentLink, ClassTile, ResultRow };
 
@@ -110,10 +111,12 @@ export interface AdminClientToServerEvents {
   /** Deletes the class and every lab of it. */
   'class-delete': (req: { name: string }, ack: (r: Ack) => void) => void;
   /** Follows a class: the reply has its join links and grid; `class-grid` follows every change. */
-  'class-watch': (req: { name: string }, ack: (r: Ack<{ links: StudentLink[]; tiles: ClassTile[] }>) => void) => void;
+  'class-watch': (req: { name: string }, ack: (r: Ack<{ links: StudentLink[]; tiles: ClassTile[]; teacher?: { lab: string; edit: string; view: string }; shared: boolean }>) => void) => void;
   /** A student's lab (or, without `lab`, every lab) back to the start of the lesson, or of `step`. */
   'class-reset': (req: { name: string; lab?: string; step?: number }, ack: (r: Ack) => void) => void;
   'class-results': (req: { name: string; format: 'json' | 'csv' }, ack: (r: Ack<{ text: string }>) => void) => void;
+  /** Shows the teacher's lab, read-only, in every student's page (or stops). */
+  'class-share': (req: { name: string; on: boolean }, ack: (r: Ack) => void) => void;
 }
 
 export interface AdminServerToClientEvents {
@@ -193,6 +196,8 @@ export interface ServerToClientEvents {
   'lab-progress': (progress: Progress | null) => void;
   /** Whether the teacher (an admin link) has the lab open: the student's page says so. */
   'lab-presence': (presence: { teacher: boolean }) => void;
+  /** The teacher's lab this lab's students are shown (its view link), or null: a class's demonstration. */
+  'lab-shared': (shared: { lab: string; url: string } | null) => void;
   'terminal-list': (terminals: TerminalInfo[]) => void;
   'terminal-output': (msg: { id: string; data: string }) => void;
   'terminal-exit': (msg: { id: string; reason: string }) => void;

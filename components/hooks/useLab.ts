@@ -17,7 +17,7 @@ export interface Lab extends LabSnapshot {
   client: LabClient | null;
 }
 
-const OFFLINE: LabSnapshot = { status: 'connecting', hello: null, lesson: null, lessonStatus: null, teacher: false, state: null, log: [], progress: null, terminals: [], traffic: {} };
+const OFFLINE: LabSnapshot = { status: 'connecting', hello: null, lesson: null, lessonStatus: null, teacher: false, shared: null, state: null, log: [], progress: null, terminals: [], traffic: {} };
 const NOT_CONNECTED = { ok: false as const, error: 'not connected to the lab server' };
 const noSubscription = () => () => {};
 const offline = () => OFFLINE;

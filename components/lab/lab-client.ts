@@ -45,6 +45,8 @@ export interface LabSnapshot {
   lessonStatus: LessonStatus | null;
   /** The teacher has this lab open. */
   teacher: boolean;
+  /** The teacher's lab the class is shown (its view link), or null. */
+  shared: { lab: string; url: string } | null;
   state: LabState | null;
   log: LogEntry[];
   progress: Progress | null;
@@ -74,7 +76,7 @@ export function labFromPath(pathname: string): string {
 export class LabClient {
   private readonly socket: LabSocket;
   private readonly hub: TerminalHub;
-  private snapshot: LabSnapshot = { status: 'connecting', hello: null, lesson: null, lessonStatus: null, teacher: false, state: null, log: [], progress: null, terminals: [], traffic: {} };
+  private snapshot: LabSnapshot = { status: 'connecting', hello: null, lesson: null, lessonStatus: null, teacher: false, shared: null, state: null, log: [], progress: null, terminals: [], traffic: {} };
   private readonly listeners = new Set<() => void>();
   private pendingPackets: PacketBatch[] = [];
   private packetTimer?: ReturnType<typeof setTimeout>;
@@ -108,6 +110,7 @@ export class LabClient {
     s.on('lab-progress', (progress) => this.set({ progress }));
     s.on('lesson', (lesson) => this.set({ lesson }));
     s.on('lab-presence', ({ teacher }) => this.set({ teacher }));
+    s.on('lab-shared', (shared) => this.set({ shared }));
     s.on('lesson-status', (lessonStatus) => this.set({ lessonStatus }));
     s.on('packets', (batch) => {
       this.pendingPackets.push(batch);

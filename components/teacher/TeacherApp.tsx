@@ -32,6 +32,8 @@ export default function TeacherApp() {
   const [current, setCurrent] = useState<string | null>(null);
   const [tiles, setTiles] = useState<ClassTile[]>([]);
   const [links, setLinks] = useState<StudentLink[]>([]);
+  const [mine, setMine] = useState<{ lab: string; edit: string; view: string } | undefined>();
+  const [shared, setShared] = useState(false);
   const [making, setMaking] = useState<{ done: number; total: number } | null>(null);
   const [confirm, setConfirm] = useState<{ title: string; text: string; run(): void } | null>(null);
   const { toasts, push, dismiss } = useToasts();
@@ -71,10 +73,12 @@ export default function TeacherApp() {
       setTiles([]);
       setLinks([]);
       if (!socket || !name) return;
-      const r = await ask<{ links: StudentLink[]; tiles: ClassTile[] }>(socket, 'class-watch', { name });
+      const r = await ask<{ links: StudentLink[]; tiles: ClassTile[]; teacher?: { lab: string; edit: string; view: string }; shared: boolean }>(socket, 'class-watch', { name });
       if (!r.ok) return push('error', r.error);
       setLinks(r.links);
       setTiles(r.tiles);
+      setMine(r.teacher);
+      setShared(r.shared);
     },
     [socket, push, currentRef],
   );
@@ -188,6 +192,21 @@ export default function TeacherApp() {
                   {tiles.length} labs · {finished} finished · {stuck > 0 ? <strong className="stuck-count">{stuck} may be stuck</strong> : 'nobody stuck'}
                 </span>
                 <span className="spacer" />
+                {mine && (
+                  <>
+                    <a className="btn btn-small" href={mine.edit} target="_blank" rel="noreferrer" title="Your own lab, for demonstrations">
+                      My lab
+                    </a>
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      aria-pressed={shared}
+                      onClick={() => void act('class-share', { name: current, on: !shared }, shared ? 'Your lab is no longer shown to the class' : 'Every student can now watch your lab').then(() => setShared(!shared))}
+                    >
+                      {shared ? 'Stop showing my lab' : 'Show my lab to the class'}
+                    </button>
+                  </>
+                )}
                 <button type="button" className="btn btn-small" onClick={() => void results('csv')}>
                   Results CSV
                 </button>

@@ -74,14 +74,25 @@ export class Classroom extends EventEmitter<{ changed: [string] }> {
     if (problem) return problem;
     const students = studentsFor(req.name, req.students, new Set(this.deps.registry.names()));
     if (!students.ok) return students.error;
-    const roster: ClassRoster = { name: req.name, createdAt: new Date().toISOString(), ...(req.lesson ? { lesson: req.lesson } : {}), ...(req.topology ? { topology: req.topology } : {}), students: students.students };
+    const teacherLab = `${req.name}-teacher`;
+    if (students.students.some((s) => s.lab === teacherLab) || this.deps.registry.names().includes(teacherLab)) return `students: "${teacherLab}" is the teacher's lab; name no student "teacher"`;
+    const roster: ClassRoster = {
+      name: req.name,
+      createdAt: new Date().toISOString(),
+      ...(req.lesson ? { lesson: req.lesson } : {}),
+      ...(req.topology ? { topology: req.topology } : {}),
+      students: students.students,
+      teacherLab,
+    };
     this.store.save(roster);
+    this.deps.registry.create(teacherLab);
     const failed = await this.makeLabs(roster, roster.students, onProgress);
     this.emit('changed', roster.name);
     return failed;
   }
 
   async add(name: string, names: string[]): Promise<string | undefined> {
+    if (names.some((n) => `${name}-${n.trim().toLowerCase()}` === `${name}-teacher`)) return `students: "${name}-teacher" is the teacher's lab; name no student "teacher"`;
     const roster = this.store.get(name);
     if (!roster) return `class: there is no class "${name}"`;
     const more = studentsFor(name, names, new Set(this.deps.registry.names()));
@@ -89,6 +100,7 @@ export class Classroom extends EventEmitter<{ changed: [string] }> {
     roster.students.push(...more.students);
     this.store.save(roster);
     const failed = await this.makeLabs(roster, more.students);
+    await this.announceShare(roster);
     this.emit('changed', name);
     return failed;
   }
@@ -109,6 +121,7 @@ export class Classroom extends EventEmitter<{ changed: [string] }> {
     const roster = this.store.get(name);
     if (!roster) return `class: there is no class "${name}"`;
     await inBatches(roster.students, PARALLEL_LABS, (s) => this.deps.dropLab(s.lab));
+    if (roster.teacherLab && this.deps.registry.names().includes(roster.teacherLab)) await this.deps.dropLab(roster.teacherLab);
     this.store.remove(name);
     this.emit('changed', name);
     return undefined;
@@ -130,6 +143,28 @@ export class Classroom extends EventEmitter<{ changed: [string] }> {
       if (e) errors.push(`${s.lab}: ${e}`);
     });
     return errors.length ? errors.join('\n') : undefined;
+  }
+
+  /** Shows (or stops showing) the teacher's lab, read-only, in every student's page. */
+  async share(name: string, on: boolean): Promise<string | undefined> {
+    const roster = this.store.get(name);
+    if (!roster?.teacherLab) return `name: there is no class "${name}"`;
+    roster.shared = on;
+    this.store.save(roster);
+    await this.announceShare(roster);
+    return undefined;
+  }
+
+  /** The teacher's lab and its links. */
+  teacherLinks(name: string): { lab: string; edit: string; view: string } | undefined {
+    const lab = this.store.get(name)?.teacherLab;
+    return lab ? { lab, edit: this.deps.labUrl(lab, 'edit'), view: this.deps.labUrl(lab, 'view') } : undefined;
+  }
+
+  /** Tells every student's lab what it shows of the teacher's (after a share, and when the server starts). */
+  async announceShare(roster: ClassRoster): Promise<void> {
+    const view = roster.shared && roster.teacherLab ? { lab: roster.teacherLab, url: this.deps.labUrl(roster.teacherLab, 'view') } : null;
+    for (const s of roster.students) (await this.deps.hub(s.lab)).setShared(view);
   }
 
   /** Every lab of the server with its links (the admin's overview). */

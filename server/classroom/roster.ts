@@ -21,6 +21,10 @@ export interface ClassRoster {
   lesson?: string;
   topology?: string;
   students: Student[];
+  /** The teacher's own lab (`CLASS-teacher`), for demonstrations. */
+  teacherLab?: string;
+  /** The teacher's lab is shown, read-only, in every student's page. */
+  shared?: boolean;
 }
 
 /** `Ana María` → `ana-maria`: a lab name's part from a student's name. */

@@ -14,6 +14,7 @@ import {
   classNameSchema,
   classResetSchema,
   classResultsSchema,
+  classShareSchema,
   describeIssue,
   emptySchema,
   type AdminClientToServerEvents,
@@ -97,9 +98,10 @@ export function attachAdmin(nsp: AdminNamespace, classroom: Classroom, hubOf: (l
     handle('class-watch', classNameSchema, async (req) => {
       if (!classroom.get(req.name)) return `name: there is no class "${req.name}"`;
       await watch(req.name);
-      return { links: classroom.links(req.name), tiles: await classroom.tiles(req.name) };
+      return { links: classroom.links(req.name), tiles: await classroom.tiles(req.name), teacher: classroom.teacherLinks(req.name), shared: !!classroom.get(req.name)?.shared };
     });
     handle('class-reset', classResetSchema, (req) => (req.lab ? classroom.reset(req.name, req.lab, req.step ?? 0) : classroom.resetAll(req.name)));
+    handle('class-share', classShareSchema, (req) => classroom.share(req.name, req.on));
     handle('class-results', classResultsSchema, async (req) => {
       if (!classroom.get(req.name)) return `name: there is no class "${req.name}"`;
       return { text: req.format === 'csv' ? await classroom.resultsCsv(req.name) : JSON.stringify(await classroom.results(req.name), null, 2) };

@@ -9,9 +9,13 @@ import type { Role } from '../engine/lab-registry';
 
 const TOKEN_PARAM = 'token';
 
-/** Headers for every answer: no framing by other sites, no MIME sniffing, no token in a Referer. */
+/**
+ * Headers for every answer: no framing by other sites (a student's page
+ * frames the teacher's lab, same origin), no MIME sniffing, no token in a Referer.
+ */
 export function setSafetyHeaders(res: ServerResponse): void {
-  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+  res.setHeader('Content-Security-Policy', "frame-ancestors 'self'");
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
 }

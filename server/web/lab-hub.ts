@@ -8,7 +8,7 @@ import type { Lab } from '../engine/lab';
 import { LabWatcher } from '../engine/lab-watcher';
 import { TerminalManager } from '../terminal/terminal-manager';
 import type { TrafficRate } from '../kernel/traffic-meter';
-import { LabChannel } from './lab-channel';
+import { LabChannel, type LabSocket } from './lab-channel';
 import { attachLab } from './socket-handlers';
 import { attachTerminals } from './terminal-handlers';
 import { attachCaptures } from './capture-handlers';
@@ -47,6 +47,14 @@ export class LabHub {
     this.detachers.push(() => lab.off('machine', onMachine));
   }
 
+  /** The teacher's lab this lab's pages show, read-only (a class's demonstration), or null. */
+  private shared: { lab: string; url: string } | null = null;
+
+  setShared(view: { lab: string; url: string } | null): void {
+    this.shared = view;
+    this.channel.broadcast('lab-shared', view);
+  }
+
   /** Reads the lab, applies a start topology if given, and starts following the kernel. */
   async start(): Promise<void> {
     await this.lab.refresh();
@@ -58,6 +66,9 @@ export class LabHub {
     this.lab.on('state', onState);
     this.lesson.update();
     this.detachers.push(() => hub.detach(), () => terminalHub.detach(), () => captureHub.detach(), () => lessonHub.detach(), () => this.lab.off('state', onState));
+    const onShareConnection = (socket: LabSocket) => socket.emit('lab-shared', this.shared);
+    this.channel.on('connection', onShareConnection);
+    this.detachers.push(() => this.channel.off('connection', onShareConnection));
     const onTraffic = (rates: TrafficRate[]) => this.channel.broadcast('traffic-update', rates);
     this.watcher.on('traffic', onTraffic);
     this.detachers.push(() => this.watcher.off('traffic', onTraffic));

@@ -250,6 +250,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     next();
   });
   attachAdmin(adminSockets, classroom, hubOf);
+  // A class whose teacher shares their lab keeps sharing it after a restart.
+  const reshare = () => Promise.all(classroom.store.names().map((n) => classroom.store.get(n)).filter((c) => c?.shared).map((c) => classroom.announceShare(c!)));
   labSockets.on('connection', (socket) => {
     const lab = (socket.data as SocketData).lab;
     hubOf(lab).then(
@@ -293,6 +295,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : hostForUrl(opts.host);
   const base = `http://${shownHost}:${port}`;
   labUrl = (name: string, role: 'edit' | 'view' = 'edit') => `${base}${labPath(name)}?token=${registry.tokens(name)[role]}`;
+  await reshare();
   const url = labUrl(DEFAULT_LAB);
   const adminUrl = `${base}${LABS_PAGE_PATH}?token=${registry.adminToken()}`;
   if (!opts.quiet) {

@@ -81,6 +81,16 @@ test(`a class of ${STUDENTS} made from the teacher's page; every tile follows it
   await screenshot(page, 'teacher-1920.png');
   await page.setViewportSize({ width: 1280, height: 720 });
 
+  // The teacher shows their lab: a student's page offers it, framed read-only.
+  await page.getByRole('button', { name: 'Show my lab to the class' }).click();
+  const student = await lab!.browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await student.goto(server.labUrl(names[3]));
+  await student.getByRole('button', { name: "Watch the teacher's lab" }).click();
+  const framed = student.frameLocator('iframe[title="The teacher\'s lab (read-only)"]');
+  await until("the teacher's lab in the frame, read-only", async () => /View-only link/.test(await framed.locator('body').innerText().catch(() => '')));
+  await screenshot(student, 'student-watching-teacher-1280.png');
+  await student.close();
+
   for (const s of students.splice(0)) s.close();
   await page.getByRole('button', { name: 'Delete class' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Yes' }).click();

@@ -87,7 +87,9 @@ test('the token in the URL becomes a cookie and leaves the URL', async () => {
   assert.match(set, /SameSite=Lax/);
   const page = await get(ts.server.port, '/', { cookie: cookieOf(r) });
   assert.equal(page.status, 200);
-  assert.equal(page.headers['x-frame-options'], 'DENY');
+  // Framed only by vethlab's own pages (a student's page shows the teacher's lab), never by another site.
+  assert.equal(page.headers['x-frame-options'], 'SAMEORIGIN');
+  assert.equal(page.headers['content-security-policy'], "frame-ancestors 'self'");
   assert.ok(ts.server.url.startsWith(`http://127.0.0.1:${ts.server.port}/?token=`));
 });
 

@@ -124,6 +124,25 @@ test('results as CSV and JSON, and vethlab check --all over every lab', async ()
   assert.equal(all.stdout.trim().split('\n').length, 1 + ts.server.registry.names().length);
 });
 
+test("the teacher's lab shown to the class: every student's page gets its view link, which opens it read-only", async () => {
+  const shared = new Promise<{ lab: string; url: string }>((resolve) => students[1].socket.on('lab-shared', (s: { lab: string; url: string } | null) => s && resolve(s)));
+  const on = await ask('class-share', { name: 'c1', on: true });
+  assert.ok(on.ok, JSON.stringify(on));
+  const view = await shared;
+  assert.equal(view.lab, 'c1-teacher');
+  const watcher = await connect(`${ts.base}/lab/c1-teacher`, { auth: { token: tokenOf(view.url) } });
+  const refused = (await (watcher.socket as Socket).timeout(10_000).emitWithAck('lab-edit', { op: 'add-node', kind: 'netns' })) as Ack;
+  watcher.close();
+  assert.equal(refused.ok, false);
+  assert.match((refused as { error: string }).error, /view-only/);
+  // A student who connects later is told too.
+  let lateShared: unknown;
+  const late = await connect(`${ts.base}/lab/${links[2].lab}`, { auth: { token: tokenOf(links[2].edit) } }, (s) => s.on('lab-shared', (x: unknown) => void (lateShared = x)));
+  await until('the late student to be told', () => (lateShared as { lab?: string } | undefined)?.lab === 'c1-teacher');
+  late.close();
+  assert.ok((await ask('class-share', { name: 'c1', on: false })).ok);
+});
+
 test('bad teacher payloads are refused by name; deleting the class removes its labs', async () => {
   for (const [event, payload, error] of [
     ['class-create', { name: 'Bad Name', students: 2 }, /^name: /],
@@ -140,5 +159,5 @@ test('bad teacher payloads are refused by name; deleting the class removes its l
   for (const s of students.splice(0)) s.close();
   const d = await ask('class-delete', { name: 'c1' }, 300_000);
   assert.ok(d.ok, JSON.stringify(d));
-  assert.deepEqual(ts.server.registry.names().filter((n) => n.startsWith('c1-')), []);
+  assert.deepEqual(ts.server.registry.names().filter((n) => n.startsWith('c1-')), [], "the students' labs and the teacher's are gone");
 });
