@@ -7,7 +7,9 @@
 //      the check), but not beside phase 1, whose real-host labs make host ends
 //      with the tutorials' names;
 //   3. files that use the tutorials' fixed names on the real machine (vnet0,
-//      custom_namespace, veth0): one at a time.
+//      custom_namespace, veth0), and files that measure what a person would
+//      notice (a lesson step ticking within a second) or load the machine
+//      with a class of 30 lab machines: one at a time.
 //
 // A new test file belongs in phase 1 unless it does what phases 2 or 3 are for;
 // a file missing from every list fails the run, so none is forgotten.
@@ -17,7 +19,7 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const PHASE_2 = ['browser/lab-machine', 'browser/switches', 'machine/cli', 'machine/lab-machine', 'web/lab-machines', 'engine/crash', 'web/restart', 'machine/escape'];
-const PHASE_3 = ['engine/seeds', 'browser/lab-page', 'browser/live-terminal'];
+const PHASE_3 = ['engine/seeds', 'browser/lab-page', 'browser/live-terminal', 'browser/lessons', 'browser/teacher', 'web/classroom'];
 /** Two cores: three files at once keeps both busy while the others wait on the kernel or a browser. */
 const CONCURRENCY = 3;
 
@@ -30,7 +32,7 @@ const chosen = only.length > 0 ? all.filter((f) => only.some((o) => f.startsWith
 const phases = [
   { name: 'independent files, several at once', files: chosen.filter((f) => !PHASE_2.includes(f) && !PHASE_3.includes(f)), concurrency: CONCURRENCY },
   { name: 'checks of an unchanged real machine', files: chosen.filter((f) => PHASE_2.includes(f)), concurrency: CONCURRENCY },
-  { name: 'fixed names on the real machine, one at a time', files: chosen.filter((f) => PHASE_3.includes(f)), concurrency: 1 },
+  { name: 'fixed names on the real machine, and timing or load that must not share it, one at a time', files: chosen.filter((f) => PHASE_3.includes(f)), concurrency: 1 },
 ];
 
 const started = performance.now();

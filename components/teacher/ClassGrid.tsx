@@ -6,10 +6,12 @@ import MiniDiagram from './MiniDiagram';
 interface Props {
   tiles: ClassTile[];
   links: StudentLink[];
-  onReset(lab: string): void;
+  /** Back to the start of the lesson (step 0) or of a step. */
+  onReset(lab: string, step: number): void;
+  onRemove(lab: string): void;
 }
 
-const Tile = memo(function Tile({ tile, link, onReset }: { tile: ClassTile; link?: StudentLink; onReset(lab: string): void }) {
+const Tile = memo(function Tile({ tile, link, onReset, onRemove }: { tile: ClassTile; link?: StudentLink; onReset(lab: string, step: number): void; onRemove(lab: string): void }) {
   const l = tile.lesson;
   return (
     <article className={`class-tile${tile.stuck ? ' stuck' : ''}${l && l.done === l.steps ? ' finished' : ''}`} aria-label={`${tile.student}'s lab`} data-lab={tile.lab}>
@@ -53,8 +55,30 @@ const Tile = memo(function Tile({ tile, link, onReset }: { tile: ClassTile; link
             </a>
           </>
         )}
-        <button type="button" className="btn btn-small" onClick={() => onReset(tile.lab)}>
-          Reset
+        {l && l.steps > 1 ? (
+          <select
+            className="btn btn-small"
+            aria-label={`Reset ${tile.student}'s lab`}
+            value=""
+            onChange={(e) => {
+              if (e.target.value !== '') onReset(tile.lab, Number(e.target.value));
+            }}
+          >
+            <option value="">Reset…</option>
+            <option value="0">to the lesson&apos;s start</option>
+            {Array.from({ length: l.steps - 1 }, (_, i) => (
+              <option key={i} value={i + 1}>
+                to step {i + 2}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <button type="button" className="btn btn-small" onClick={() => onReset(tile.lab, 0)}>
+            Reset
+          </button>
+        )}
+        <button type="button" className="btn btn-small btn-danger-outline" aria-label={`Remove ${tile.student}`} title="Remove this student and delete their lab" onClick={() => onRemove(tile.lab)}>
+          ×
         </button>
       </div>
     </article>
@@ -62,13 +86,13 @@ const Tile = memo(function Tile({ tile, link, onReset }: { tile: ClassTile; link
 });
 
 /** A tile per lab, kept live. */
-export default function ClassGrid({ tiles, links, onReset }: Props) {
+export default function ClassGrid({ tiles, links, onReset, onRemove }: Props) {
   const byLab = new Map(links.map((l) => [l.lab, l]));
   return (
     <div className="class-grid" role="list" aria-label="Labs of the class">
       {tiles.map((t) => (
         <div role="listitem" key={t.lab}>
-          <Tile tile={t} link={byLab.get(t.lab)} onReset={onReset} />
+          <Tile tile={t} link={byLab.get(t.lab)} onReset={onReset} onRemove={onRemove} />
         </div>
       ))}
     </div>

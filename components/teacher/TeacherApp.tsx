@@ -91,8 +91,11 @@ export default function TeacherApp() {
     const count = Number(roster);
     const students = /^\d+$/.test(roster) ? count : roster.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
     const lesson = String(data.get('lesson') ?? '') || undefined;
+    const file = data.get('topology');
+    const topology = file instanceof File && file.size > 0 ? await file.text() : undefined;
+    if (lesson && topology) return push('error', 'a class starts from a lesson or a topology file, not both: set the lesson to "none" to use the file');
     setMaking({ done: 0, total: typeof students === 'number' ? students : students.length });
-    const r = await ask(socket, 'class-create', { name, students, ...(lesson ? { lesson } : {}) }, CREATE_TIMEOUT_MS);
+    const r = await ask(socket, 'class-create', { name, students, ...(lesson ? { lesson } : {}), ...(topology ? { topology } : {}) }, CREATE_TIMEOUT_MS);
     setMaking(null);
     if (!r.ok) push('error', r.error);
     else push('info', `Class ${name} is ready`);
@@ -166,6 +169,10 @@ export default function TeacherApp() {
                 ))}
               </select>
             </label>
+            <label>
+              or a topology file (.yml), each lab starting as it says
+              <input name="topology" type="file" accept=".yml,.yaml" />
+            </label>
             <button type="submit" className="btn btn-primary" disabled={status !== 'connected' || making !== null}>
               {making ? `Making labs… ${making.done}/${making.total}` : 'Create class'}
             </button>
@@ -234,7 +241,37 @@ export default function TeacherApp() {
                   Delete class
                 </button>
               </div>
-              <ClassGrid tiles={tiles} links={links} onReset={(lab) => void act('class-reset', { name: current, lab }, `${lab} is back at the start`)} />
+              <ClassGrid
+                tiles={tiles}
+                links={links}
+                onReset={(lab, step) => void act('class-reset', { name: current, lab, step }, step === 0 ? `${lab} is back at the start` : `${lab} is back at the start of step ${step + 1}`)}
+                onRemove={(lab) =>
+                  setConfirm({
+                    title: `Remove ${lab}?`,
+                    text: 'The student leaves the class and their lab is destroyed; their link stops working.',
+                    run: () => void act('class-remove', { name: current, lab }, `${lab} removed`).then(() => watch(current)),
+                  })
+                }
+              />
+              <form
+                className="add-students"
+                aria-label="Add students"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  const input = e.currentTarget.elements.namedItem('more') as HTMLInputElement;
+                  const names = input.value.split(',').map((n) => n.trim()).filter(Boolean);
+                  if (names.length === 0) return;
+                  input.value = '';
+                  void act('class-add', { name: current, students: names }, `Added ${names.join(', ')}`).then(() => watch(current));
+                }}
+              >
+                <label>
+                  Add students <input name="more" placeholder="Dana, Eli" />
+                </label>
+                <button type="submit" className="btn btn-small">
+                  Add
+                </button>
+              </form>
               <JoinLinks links={links} onInfo={(m) => push('info', m)} />
             </>
           )}

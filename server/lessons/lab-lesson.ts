@@ -44,6 +44,8 @@ export class LabLesson extends EventEmitter<{ lesson: [LessonView | null]; statu
   private timer?: NodeJS.Timeout;
   private retry?: NodeJS.Timeout;
   private qdiscPoll?: NodeJS.Timeout;
+  /** The interfaces the lesson's captures watch now, as one string. */
+  private watchedEnds = '';
   private packets: PacketSummary[] = [];
   private lastStatus = '';
   private readonly file: string;
@@ -103,6 +105,7 @@ export class LabLesson extends EventEmitter<{ lesson: [LessonView | null]; statu
     clearTimeout(this.retry);
     clearInterval(this.qdiscPoll);
     this.qdiscPoll = undefined;
+    this.watchedEnds = '';
     this.captures.unwatch(LESSON_WATCHER);
     rmSync(this.file, { force: true });
     this.emit('lesson', null);
@@ -240,6 +243,10 @@ export class LabLesson extends EventEmitter<{ lesson: [LessonView | null]; statu
   private watchPackets(step: number): void {
     const s = this.lesson?.steps[step];
     const ends = (s?.checks ?? []).flatMap((c) => (c.type === 'packet' ? [c.packet.on] : []));
+    // Unchanged: leave the captures running (restarting one would miss what crosses meanwhile).
+    const key = ends.join(' ');
+    if (key === this.watchedEnds) return;
+    this.watchedEnds = key;
     this.captures.unwatch(LESSON_WATCHER);
     for (const e of ends) {
       const [node, iface] = e.split(':');
