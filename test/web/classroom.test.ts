@@ -143,6 +143,21 @@ test("the teacher's lab shown to the class: every student's page gets its view l
   assert.ok((await ask('class-share', { name: 'c1', on: false })).ok);
 });
 
+test('students added and removed later; every lab reset at once', async () => {
+  const add = await ask('class-add', { name: 'c1', students: ['Dana Ng'] }, 120_000);
+  assert.ok(add.ok, JSON.stringify(add));
+  assert.ok(ts.server.registry.names().includes('c1-dana-ng'));
+  const dana = await ts.server.hub('c1-dana-ng');
+  assert.equal(dana.lesson.view()?.id, 'two-namespaces', 'a late student starts the lesson too');
+  const removed = await ask('class-remove', { name: 'c1', lab: 'c1-dana-ng' }, 120_000);
+  assert.ok(removed.ok, JSON.stringify(removed));
+  assert.equal(ts.server.registry.names().includes('c1-dana-ng'), false);
+  assert.equal((await ask('class-add', { name: 'c1', students: ['teacher'] })).ok, false, "no student takes the teacher's lab");
+  const all = await ask('class-reset', { name: 'c1' }, 300_000);
+  assert.ok(all.ok, JSON.stringify(all));
+  for (const l of links.slice(0, 3)) assert.deepEqual(Object.keys((await (await ts.server.hub(l.lab)).lab.observe()).topology.nodes), [], `${l.lab} is back at the start`);
+});
+
 test('bad teacher payloads are refused by name; deleting the class removes its labs', async () => {
   for (const [event, payload, error] of [
     ['class-create', { name: 'Bad Name', students: 2 }, /^name: /],
