@@ -11,7 +11,7 @@
  *   node --import tsx test/bench/classroom.bench.ts [--labs 40] [--seconds 30] [--idle-seconds 10]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,7 +19,7 @@ import { io as connectClient, type Socket } from 'socket.io-client';
 import { startServer } from '../../server/web/serve';
 import type { Ack } from '../../server/protocol';
 import { fiveYaml } from './linear-topology';
-import { children, processCpuMs, pssKb } from './process-cpu';
+import { cgroupMemoryBytes, children, processCpuMs, pssKb } from './process-cpu';
 
 const { values } = parseArgs({ options: { labs: { type: 'string', default: '40' }, seconds: { type: 'string', default: '30' }, 'idle-seconds': { type: 'string', default: '10' } } });
 const LABS = Number(values.labs);
@@ -93,16 +93,7 @@ try {
   if (!w.ok) throw new Error(w.error);
   await sleep(5000);
 
-  let labBytes = 0;
-  for (const s of roster.students) {
-    for (const d of server.registry.lab(s.lab).machineHandle!.cgroup!.dirs) {
-      for (const f of ['memory.current', 'memory.usage_in_bytes']) {
-        try {
-          labBytes += Number(readFileSync(`${d}/${f}`, 'utf8'));
-        } catch {}
-      }
-    }
-  }
+  const labBytes = roster.students.reduce((n, s) => n + cgroupMemoryBytes(server.registry.lab(s.lab).machineHandle!.cgroup!.dirs), 0);
   const kids = children();
   const readersKb = kids.reduce((a, p) => a + pssKb(p), 0);
   const growthKb = pssKb(process.pid) - pssBefore;

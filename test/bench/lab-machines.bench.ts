@@ -11,7 +11,7 @@
  *   node --import tsx test/bench/lab-machines.bench.ts [--labs 40] [--rounds 5] [--edits 40] [--idle-seconds 10] [--parts 1,2,3]
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,7 +23,7 @@ import { runIp } from '../../server/kernel/ip';
 import { startServer } from '../../server/web/serve';
 import type { Ack, LabState } from '../../server/protocol';
 import { linearTopology } from './linear-topology';
-import { children, processCpuMs, pssKb } from './process-cpu';
+import { cgroupMemoryBytes, children, processCpuMs, pssKb } from './process-cpu';
 import { fiveYaml } from './linear-topology';
 
 const run = promisify(execFile);
@@ -157,16 +157,7 @@ async function classroom(dir: string): Promise<void> {
     await sleep(3000);
     // Memory: the labs' own processes (their cgroups) and what the server grew by, per lab.
     let labBytes = 0;
-    for (const name of names) {
-      const cg = server.registry.lab(name).machineHandle!.cgroup!;
-      for (const d of cg.dirs) {
-        for (const f of ['memory.current', 'memory.usage_in_bytes']) {
-          try {
-            labBytes += Number(readFileSync(`${d}/${f}`, 'utf8'));
-          } catch {}
-        }
-      }
-    }
+    for (const name of names) labBytes += cgroupMemoryBytes(server.registry.lab(name).machineHandle!.cgroup!.dirs);
     const kids = children();
     const readersKb = kids.reduce((a, p) => a + pssKb(p), 0);
     const serverGrowthKb = pssKb(process.pid) - rssBefore;

@@ -47,3 +47,18 @@ export function pssKb(pid: number): number {
     return 0;
   }
 }
+
+/** Memory charged to cgroups (cgroup2 memory.current, or v1 memory.usage_in_bytes), in bytes. */
+export function cgroupMemoryBytes(dirs: readonly string[]): number {
+  let bytes = 0;
+  for (const d of dirs) {
+    for (const f of ['memory.current', 'memory.usage_in_bytes']) {
+      try {
+        bytes += Number(readFileSync(`${d}/${f}`, 'utf8'));
+      } catch {
+        // This hierarchy has the other file.
+      }
+    }
+  }
+  return bytes;
+}
