@@ -188,6 +188,7 @@ test('ping -f for 5 s: the page keeps answering clicks, the list says it samples
   assert.ok(worst < 1000, `a click took ${worst.toFixed(0)} ms to show during the flood`);
   assert.ok(hub.captures.usedBytes() <= MAX_BYTES_PER_LAB, 'the captures stay within the lab bound');
   await page.getByRole('tab', { name: 'Packets' }).click();
-  await until('the list to say it sampled', async () => /showing 1 in \d+ packets/.test(await page.locator('.packets-note').innerText().catch(() => '')));
+  // Beyond 2,500 a second the server sends 1 in N; beyond 40 a second the cables draw some packets only. A flood slowed by a busy machine may meet only the second.
+  await until('the list to say how it sampled', async () => /showing 1 in \d+ packets|The cables show at most 40 dots a second; \d+ packets had none/.test(await page.locator('.packets-note').innerText().catch(() => '')));
   await screenshot(page, 'packets-flood-1280.png');
 });
