@@ -70,9 +70,10 @@ export class LabLesson extends EventEmitter<{ lesson: [LessonView | null]; statu
     return this.lesson ? lessonView(this.lesson) : null;
   }
 
-  status(): LessonStatus | null {
+  /** Where the lab stands; `known` are this moment's results when the caller has them already. */
+  status(known?: CheckResult[][]): LessonStatus | null {
     if (!this.lesson || !this.progress) return null;
-    const results = this.results(this.lab.current);
+    const results = known ?? this.results(this.lab.current);
     const current = currentStep(this.progress);
     return {
       lesson: this.lesson.id,
@@ -142,23 +143,24 @@ export class LabLesson extends EventEmitter<{ lesson: [LessonView | null]; statu
   /** Re-evaluates against the lab as observed; called on every observed change (`changed`), and after active checks ran. */
   update(changed = true): void {
     if (!this.lesson || !this.progress) return;
-    const step = currentStep(this.progress);
-    const results = this.results(this.lab.current);
-    const before = step;
+    const before = currentStep(this.progress);
+    let results = this.results(this.lab.current);
     if (advance(this.progress, results)) {
       this.save();
       this.active.clear();
       this.packets = [];
+      // The new current step's active checks are pending now: read again, once.
+      results = this.results(this.lab.current);
     }
     const now = currentStep(this.progress);
     this.watchPackets(now);
     this.pollQdiscs(now);
     const s = this.lesson.steps[now];
     if (s && s.checks.some((c) => ACTIVE_KINDS.has(c.type))) {
-      const stateOk = s.checks.every((c) => ACTIVE_KINDS.has(c.type) || evaluateState(c, this.lab.current ?? { name: '', nodes: {}, links: [] }).ok);
+      const stateOk = s.checks.every((c, j) => ACTIVE_KINDS.has(c.type) || results[now][j].ok);
       if (stateOk && (changed || now !== before)) this.schedule(ACTIVE_DEBOUNCE_MS);
     }
-    this.announce();
+    this.announce(results);
   }
 
   async close(): Promise<void> {
@@ -272,8 +274,8 @@ export class LabLesson extends EventEmitter<{ lesson: [LessonView | null]; statu
     );
   }
 
-  private announce(): void {
-    const status = this.status();
+  private announce(results?: CheckResult[][]): void {
+    const status = this.status(results);
     const text = JSON.stringify(status);
     if (text === this.lastStatus) return;
     this.lastStatus = text;
