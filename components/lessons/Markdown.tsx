@@ -23,7 +23,7 @@ function inline(tokens: Token[] | undefined, key = ''): ReactNode {
       case 'em':
         return <em key={k}>{inline((t as Tokens.Em).tokens, k)}</em>;
       case 'codespan':
-        return <code key={k}>{(t as Tokens.Codespan).text.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'")}</code>;
+        return <code key={k}>{decode((t as Tokens.Codespan).text)}</code>;
       case 'br':
         return <br key={k} />;
       case 'link': {
