@@ -1,28 +1,26 @@
 'use client';
 /**
- * The page's lab connection as React state: connects on mount, disconnects on
- * unmount, and re-renders on every server event that changes the snapshot.
+ * The page's lab connection: connects on mount, disconnects on unmount. What
+ * the server says lands in the lab store (lab/lab-store), which components
+ * read slice by slice; this hook gives the actions.
  */
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { Ack, ExportRequest, LabEdit, MacEntry } from '@/server/protocol';
-import { LabClient, type LabSnapshot } from '../lab/lab-client';
+import { LabClient } from '../lab/lab-client';
 import type { TerminalHub } from '../lab/terminal-hub';
 
-export interface Lab extends LabSnapshot {
+export interface LabActions {
   edit(edit: LabEdit): Promise<Ack>;
   exportLab(format: ExportRequest['format']): Promise<Ack<{ text: string }>>;
   macTable(node: string): Promise<Ack<{ entries: MacEntry[] }>>;
   hub: TerminalHub | null;
-  /** The connection itself, for the packet captures. */
+  /** The connection itself, for the packet captures and lessons. */
   client: LabClient | null;
 }
 
-const OFFLINE: LabSnapshot = { status: 'connecting', hello: null, lesson: null, lessonStatus: null, teacher: false, shared: null, state: null, log: [], progress: null, terminals: [], traffic: {} };
 const NOT_CONNECTED = { ok: false as const, error: 'not connected to the lab server' };
-const noSubscription = () => () => {};
-const offline = () => OFFLINE;
 
-export function useLab(): Lab {
+export function useLab(): LabActions {
   const [client, setClient] = useState<LabClient | null>(null);
 
   useEffect(() => {
@@ -32,9 +30,7 @@ export function useLab(): Lab {
     return () => c.stop();
   }, []);
 
-  const snapshot = useSyncExternalStore(client?.subscribe ?? noSubscription, client?.getSnapshot ?? offline, offline);
-
-  const actions = useMemo(
+  return useMemo(
     () => ({
       edit: (e: LabEdit) => client?.edit(e) ?? Promise.resolve<Ack>(NOT_CONNECTED),
       exportLab: (f: ExportRequest['format']) => client?.exportLab(f) ?? Promise.resolve<Ack<{ text: string }>>(NOT_CONNECTED),
@@ -44,5 +40,4 @@ export function useLab(): Lab {
     }),
     [client],
   );
-  return { ...snapshot, ...actions };
 }

@@ -11,49 +11,23 @@ import type {
   CaptureScope,
   ClientToServerEvents,
   DownloadRequest,
-  LessonStatus,
   LessonSummary,
-  LessonView,
   PacketDetail,
   ExportRequest,
   PacketBatch,
   LabEdit,
   MacEntry,
-  LabHello,
-  LabState,
-  LogEntry,
-  Progress,
   ServerToClientEvents,
-  TrafficRate,
 } from '@/server/protocol';
 import { TerminalHub, type TerminalTab } from './terminal-hub';
 import { usePackets } from '../packets/packet-store';
+import { INITIAL_SNAPSHOT, useLabStore, type LabSnapshot } from './lab-store';
+import { smoothTraffic } from './traffic-smoothing';
 
 /** What the server acknowledges an event with. */
 type AckOf<E extends keyof ClientToServerEvents> = ClientToServerEvents[E] extends (req: never, ack: (r: infer R) => void) => void ? R : never;
 
-export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected' | 'unauthorized';
-
-export interface LabSnapshot {
-  status: ConnectionStatus;
-  /** Why the connection failed, as socket.io tells. */
-  statusDetail?: string;
-  /** Which lab this page shows and what its link may do there. */
-  hello: LabHello | null;
-  /** The lab's lesson and where the lab stands in it (null: no lesson). */
-  lesson: LessonView | null;
-  lessonStatus: LessonStatus | null;
-  /** The teacher has this lab open. */
-  teacher: boolean;
-  /** The teacher's lab the class is shown (its view link), or null. */
-  shared: { lab: string; url: string } | null;
-  state: LabState | null;
-  log: LogEntry[];
-  progress: Progress | null;
-  terminals: TerminalTab[];
-  /** Keyed by `node:iface`. */
-  traffic: Record<string, TrafficRate>;
-}
+export type { ConnectionStatus, LabSnapshot } from './lab-store';
 
 /** A load or a destroy of a large lab runs many commands before the server answers. */
 export const EDIT_ACK_TIMEOUT_MS = 120_000;
@@ -76,8 +50,6 @@ export function labFromPath(pathname: string): string {
 export class LabClient {
   private readonly socket: LabSocket;
   private readonly hub: TerminalHub;
-  private snapshot: LabSnapshot = { status: 'connecting', hello: null, lesson: null, lessonStatus: null, teacher: false, shared: null, state: null, log: [], progress: null, terminals: [], traffic: {} };
-  private readonly listeners = new Set<() => void>();
   private pendingPackets: PacketBatch[] = [];
   private packetTimer?: ReturnType<typeof setTimeout>;
   private lastPacketRender = 0;
@@ -104,7 +76,7 @@ export class LabClient {
     s.on('lab-hello', (hello) => this.set({ hello }));
     s.on('lab-state', (state) => this.set({ state }));
     s.on('log-append', (entries) => {
-      const log = [...this.snapshot.log, ...entries];
+      const log = [...useLabStore.getState().log, ...entries];
       this.set({ log: log.length > LOG_LIMIT_ENTRIES ? log.slice(log.length - LOG_LIMIT_ENTRIES) : log });
     });
     s.on('lab-progress', (progress) => this.set({ progress }));
@@ -117,11 +89,7 @@ export class LabClient {
       this.flushPackets();
     });
     s.on('capture-list', (list) => usePackets.getState().setCaptures(list.captures, list.filter));
-    s.on('traffic-update', (rates) => {
-      const traffic: Record<string, TrafficRate> = {};
-      for (const r of rates) traffic[`${r.node}:${r.iface}`] = r;
-      this.set({ traffic });
-    });
+    s.on('traffic-update', (rates) => this.set({ traffic: smoothTraffic(useLabStore.getState().traffic, rates) }));
   }
 
   start(): void {
@@ -131,18 +99,12 @@ export class LabClient {
   stop(): void {
     this.socket.removeAllListeners();
     this.socket.disconnect();
+    useLabStore.setState(INITIAL_SNAPSHOT, true);
   }
 
   get terminals(): TerminalHub {
     return this.hub;
   }
-
-  getSnapshot = (): LabSnapshot => this.snapshot;
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
 
   async edit(edit: LabEdit): Promise<Ack> {
     return this.request('lab-edit', edit, EDIT_ACK_TIMEOUT_MS);
@@ -246,7 +208,6 @@ export class LabClient {
   }
 
   private set(patch: Partial<LabSnapshot>): void {
-    this.snapshot = { ...this.snapshot, ...patch };
-    for (const l of this.listeners) l();
+    useLabStore.setState(patch);
   }
 }

@@ -21,6 +21,9 @@ export interface TrafficRate {
   txPps: number;
   rxBps: number;
   txBps: number;
+  /** The interface's packet counters at this sample (what `ip -s link` shows), so the inspector's stay live. */
+  rxPackets?: number;
+  txPackets?: number;
 }
 
 
@@ -61,7 +64,7 @@ export function rates(prev: Map<string, CounterSample>, now: Map<string, Counter
     if (!(seconds > 0)) continue;
     if (COUNTERS.some((c) => cur[c] < old[c])) continue;
     const per = (c: (typeof COUNTERS)[number]) => (cur[c] - old[c]) / seconds;
-    out.push({ node: cur.node, iface: cur.iface, rxPps: per('rxPackets'), txPps: per('txPackets'), rxBps: per('rxBytes'), txBps: per('txBytes') });
+    out.push({ node: cur.node, iface: cur.iface, rxPps: per('rxPackets'), txPps: per('txPackets'), rxBps: per('rxBytes'), txBps: per('txBytes'), rxPackets: cur.rxPackets, txPackets: cur.txPackets });
   }
   return out.sort((a, b) => (rateKey(a) < rateKey(b) ? -1 : rateKey(a) > rateKey(b) ? 1 : 0));
 }
