@@ -1,5 +1,5 @@
 'use client';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   Background,
   BackgroundVariant,
@@ -15,7 +15,8 @@ import {
   type OnConnectEnd,
   type OnNodeDrag,
 } from '@xyflow/react';
-import type { TrafficRate } from '@/server/protocol';
+import { useLabStore } from '../lab/lab-store';
+import { useView } from '../view/view-store';
 import type { Position, Topology } from '@/server/model/topology';
 import { colorOfType, NODE_TYPES } from '../nodes/node-types';
 import VethEdge from '../edges/VethEdge';
@@ -29,8 +30,23 @@ import PacketLayer from './PacketLayer';
 const nodeTypes = NODE_TYPES;
 const edgeTypes = { veth: VethEdge };
 
-/** Room around a fitted lab for the zoom controls (left) and the mini map (bottom right). */
-const FIT_PADDING = { top: '40px', right: '50px', bottom: '120px', left: '80px' } as const;
+/** Room around a fitted lab for the zoom controls (left) and the mini map (bottom right), which no node may sit under. */
+const FIT_PADDING = { top: '40px', right: '50px', bottom: '140px', left: '80px' } as const;
+const FIT_PADDING_NO_MAP = { top: '40px', right: '40px', bottom: '40px', left: '70px' } as const;
+/** A fitted lab of two nodes is not blown up past this: the type stays the size of the rest of the page (larger when presenting). */
+const FIT_MAX_ZOOM = { normal: 1.2, presenting: 1.8 };
+
+/** A canvas smaller than this has no room for the mini map (a 1280x720 projector at 150% zoom): it hides, and no node goes under it. */
+export const MINIMAP_MIN_PX = { width: 640, height: 330 };
+
+export const FIT_OPTIONS = (minimap: boolean, presenting = false) => ({
+  padding: minimap ? FIT_PADDING : FIT_PADDING_NO_MAP,
+  maxZoom: presenting ? FIT_MAX_ZOOM.presenting : FIT_MAX_ZOOM.normal,
+  duration: 300,
+});
+
+/** A resize refits once it has settled (dragging the splitter sends many). */
+const RESIZE_SETTLE_MS = 150;
 
 /** How far from a handle a dropped connection still snaps to it. */
 const CONNECTION_RADIUS_PX = 40;
@@ -38,7 +54,6 @@ const CONNECTION_RADIUS_PX = 40;
 export interface LabCanvasProps {
   topology: Topology | null;
   positions: Record<string, Position>;
-  traffic: Record<string, TrafficRate>;
   selection: Selection;
   onSelect(selection: Selection): void;
   onDrag(name: string, position: Position): void;
@@ -47,16 +62,20 @@ export interface LabCanvasProps {
   onConnectNodes(a: string, b: string): void;
   /** A node was double-clicked: open a terminal in it. */
   onOpenTerminal(node: string): void;
-  /** Changes to fit the whole lab into view (after a load or an auto layout). */
+  /** Changes to fit the whole lab into view (after a load or an auto layout); resizes and new nodes out of view refit too. */
   fitSignal: number;
   editable: boolean;
 }
 
 function Canvas(props: LabCanvasProps) {
-  const { topology, positions, traffic, selection, onSelect, onDrag, onDragStop, onConnectNodes, onOpenTerminal, fitSignal, editable } = props;
-  const { nodes: derived, edges } = useFlowElements(topology, positions, selection, traffic);
+  const { topology, positions, selection, onSelect, onDrag, onDragStop, onConnectNodes, onOpenTerminal, fitSignal, editable } = props;
+  const traffic = useLabStore((s) => s.traffic);
+  const [roomy, setRoomy] = useState(true);
+  const minimap = useView((s) => s.minimap) && roomy;
   const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
-  const { fitView } = useReactFlow();
+  const { nodes: derived, edges } = useFlowElements(topology, positions, selection, traffic, measured);
+  const { fitView, getViewport } = useReactFlow();
+  const box = useRef<HTMLDivElement | null>(null);
 
   // Measurements are React Flow's to make and ours to keep: nodes rebuilt from a new state reuse them.
   const nodes = useMemo(() => derived.map((n) => (measured[n.id] ? { ...n, measured: measured[n.id] } : n)), [derived, measured]);
@@ -109,13 +128,63 @@ function Canvas(props: LabCanvasProps) {
   const isValidConnection = useCallback((c: Connection | VethEdgeType) => c.source !== c.target, []);
   const selectEdge = useCallback((id: string) => onSelect({ kind: 'edge', id }), [onSelect]);
 
-  // On the first nodes (the lab was empty or not yet loaded) and on request, after React Flow measured them.
+  // On the first nodes (the lab was empty or not yet loaded), on request, and when the mini map comes or goes, after React Flow measured them.
   const hasNodes = nodes.length > 0;
+  const presenting = useView((s) => s.presenting);
+  const fitOptions = useMemo(() => FIT_OPTIONS(minimap, presenting), [minimap, presenting]);
   useEffect(() => {
     if (!hasNodes) return;
-    const t = setTimeout(() => fitView({ padding: FIT_PADDING, maxZoom: 1.2, duration: 300 }), 50);
+    const t = setTimeout(() => fitView(fitOptions), 50);
     return () => clearTimeout(t);
-  }, [fitSignal, hasNodes, fitView]);
+  }, [fitSignal, hasNodes, fitView, fitOptions]);
+
+  // A resize (the window, the splitter, a panel folded, presentation mode) refits once it settles.
+  useEffect(() => {
+    const el = box.current?.parentElement;
+    if (!el) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last = '';
+    const observer = new ResizeObserver(() => {
+      setRoomy(el.clientWidth >= MINIMAP_MIN_PX.width && el.clientHeight >= MINIMAP_MIN_PX.height);
+      const size = `${el.clientWidth}x${el.clientHeight}`;
+      if (size === last || el.clientWidth === 0) return;
+      const first = last === '';
+      last = size;
+      if (first) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => fitView(fitOptions), RESIZE_SETTLE_MS);
+    });
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      clearTimeout(timer);
+    };
+  }, [fitView, fitOptions]);
+
+  // A node that arrives outside the view (added from another browser, a lesson, a terminal) brings the view to it.
+  const known = useRef<Set<string> | null>(null);
+  useEffect(() => {
+    const names = nodes.map((n) => n.id);
+    const before = known.current;
+    known.current = new Set(names);
+    if (!before) return;
+    const fresh = nodes.filter((n) => !before.has(n.id));
+    if (fresh.length === 0) return;
+    const el = box.current?.parentElement;
+    if (!el) return;
+    const { x, y, zoom } = getViewport();
+    const margin = 20;
+    const outside = fresh.some((n) => {
+      const w = (measured[n.id]?.width ?? 220) * zoom;
+      const h = (measured[n.id]?.height ?? 120) * zoom;
+      const left = n.position.x * zoom + x;
+      const top = n.position.y * zoom + y;
+      return left < 0 || top < 0 || left + w > el.clientWidth - margin || top + h > el.clientHeight - (minimap ? 140 : margin);
+    });
+    if (!outside) return;
+    // After React Flow has measured the newcomer (a later render must not cancel it).
+    setTimeout(() => fitView(fitOptions), 80);
+  }, [nodes, measured, getViewport, fitView, fitOptions, minimap]);
 
   const empty = topology !== null && Object.keys(topology.nodes).length === 0;
   return (
@@ -147,9 +216,10 @@ function Canvas(props: LabCanvasProps) {
       >
         <Background variant={BackgroundVariant.Dots} gap={22} size={1.6} color="#c4cad3" />
         <Controls position="bottom-left" />
-        <MiniMap position="bottom-right" style={{ width: 170, height: 110 }} pannable zoomable nodeColor={(n) => colorOfType(n.type)} nodeStrokeWidth={2} ariaLabel="Mini map" />
+        {minimap && <MiniMap position="bottom-right" style={{ width: 170, height: 110 }} pannable zoomable nodeColor={(n) => colorOfType(n.type)} nodeStrokeWidth={2} ariaLabel="Mini map" />}
       </ReactFlow>
       <PacketLayer />
+      <span ref={box} hidden />
       {empty && (
         <div className="canvas-empty" role="note">
           <p className="canvas-empty-title">Add a namespace or load an example</p>

@@ -11,6 +11,21 @@ import { formatBytesPerSecond, formatPacketsPerSecond } from '../lib/format';
 
 export type Selection = { kind: 'node'; id: string } | { kind: 'edge'; id: string } | null;
 
+/** A node's width before React Flow has measured it. */
+const WIDTH_GUESS_PX = 220;
+
+/**
+ * Which side of each interface row a cable leaves from: the sides that face
+ * each other when the nodes stand side by side; when one stands below the
+ * other, both on the right, so the cable curves round instead of crossing
+ * the nodes. `a` is the node on the left.
+ */
+export function cableSides(pa: Position, wa: number, pb: Position, wb: number): ['l' | 'r', 'l' | 'r'] {
+  if (pb.x >= pa.x + wa) return ['r', 'l'];
+  if (pb.x + wb <= pa.x) return ['l', 'r'];
+  return ['r', 'r'];
+}
+
 /** Below this many packets per second through a cable it is drawn still (ARP and the like trickle). */
 export const FLOWING_MIN_PPS = 0.5;
 
@@ -19,6 +34,7 @@ export function useFlowElements(
   positions: Record<string, Position>,
   selection: Selection,
   traffic: Record<string, TrafficRate>,
+  measured: Record<string, { width: number; height: number }> = {},
 ): { nodes: LabNode[]; edges: VethEdgeType[] } {
   // Node data keeps its identity while unchanged, so memo'd nodes do not re-render on every drag frame.
   const dataCache = useRef(new Map<string, { key: string; data: LabNodeData }>());
@@ -57,14 +73,15 @@ export function useFlowElements(
       const up = !!ia && !!ib && linkState(ia) === 'up' && linkState(ib) === 'up';
       const id = linkKey(link);
       const rate = cableRate(traffic, a, b);
+      const [sideA, sideB] = a.node === b.node ? (['r', 'r'] as const) : cableSides(positions[a.node], measured[a.node]?.width ?? WIDTH_GUESS_PX, positions[b.node], measured[b.node]?.width ?? WIDTH_GUESS_PX);
       return [
         {
           id,
           type: 'veth',
           source: a.node,
           target: b.node,
-          sourceHandle: interfaceHandleId(a.iface, 'r'),
-          targetHandle: interfaceHandleId(b.iface, a.node === b.node ? 'r' : 'l'),
+          sourceHandle: interfaceHandleId(a.iface, sideA),
+          targetHandle: interfaceHandleId(b.iface, sideB),
           selected: selection?.kind === 'edge' && selection.id === id,
           data: {
             a,
@@ -78,7 +95,7 @@ export function useFlowElements(
         },
       ];
     });
-  }, [topology, positions, selection, traffic]);
+  }, [topology, positions, selection, traffic, measured]);
 
   return { nodes, edges };
 }
