@@ -3,6 +3,10 @@ import { useEffect, useRef } from 'react';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import type { TerminalHub } from '../lab/terminal-hub';
+import { useView } from '../view/view-store';
+
+/** The terminal's type: larger in presentation mode, for the back of the room. */
+export const FONT_PX = { normal: 15, presenting: 22 };
 
 /**
  * Written characters are acknowledged in chunks of this size (after xterm.js
@@ -30,6 +34,9 @@ interface Props {
 /** One lab terminal: xterm.js fitted to its panel, fed by the hub, typing sent back. */
 export default function TerminalView({ id, hub, active, ended }: Props) {
   const host = useRef<HTMLDivElement>(null);
+  const presenting = useView((s) => s.presenting);
+  const fontSize = presenting ? FONT_PX.presenting : FONT_PX.normal;
+  const firstFont = useRef(fontSize);
   const termRef = useRef<Terminal | null>(null);
   const fitRef = useRef<FitAddon | null>(null);
 
@@ -37,7 +44,7 @@ export default function TerminalView({ id, hub, active, ended }: Props) {
     const el = host.current;
     if (!el) return;
     const term = new Terminal({
-      fontSize: 15,
+      fontSize: firstFont.current,
       fontFamily: 'ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace',
       theme: THEME,
       cursorBlink: true,
@@ -107,10 +114,18 @@ export default function TerminalView({ id, hub, active, ended }: Props) {
 
   useEffect(() => {
     const term = termRef.current;
+    if (!term || term.options.fontSize === fontSize) return;
+    term.options.fontSize = fontSize;
+    // Fewer, larger cells: the shell learns the new size through the resize.
+    if (host.current?.clientWidth) fitRef.current?.fit();
+  }, [fontSize]);
+
+  useEffect(() => {
+    const term = termRef.current;
     if (!term) return;
     term.options.disableStdin = ended;
     term.options.cursorBlink = !ended;
   }, [ended]);
 
-  return <div className="terminal-host" ref={host} aria-label={`Terminal ${id}`} />;
+  return <div className="terminal-host" ref={host} aria-label={`Terminal ${id}`} data-font-size={fontSize} />;
 }

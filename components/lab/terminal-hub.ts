@@ -115,7 +115,15 @@ export class TerminalHub {
   }
 
   private addTab(info: TerminalInfo): void {
-    if (this.tabs.some((t) => t.id === info.id)) return;
+    const known = this.tabs.find((t) => t.id === info.id);
+    if (known) {
+      // The server's title is the one every browser shows (a ping's names its whole command).
+      if (known.title !== info.title) {
+        this.tabs = this.tabs.map((t) => (t.id === info.id ? { ...t, title: info.title } : t));
+        this.onTabsChange(this.tabs);
+      }
+      return;
+    }
     this.tabs = [...this.tabs, { id: info.id, node: info.node, title: info.title, ended: !info.alive }];
     this.onTabsChange(this.tabs);
   }
@@ -149,7 +157,9 @@ export class TerminalHub {
     if (!tab || tab.ended) return;
     this.tabs = this.tabs.map((t) => (t.id === id ? { ...t, ended: true } : t));
     const ch = this.channel(id);
-    this.deliver(ch, { data: `\r\n\x1b[1;33m[${reason}]\x1b[0m\r\n`, counted: false });
+    // A command that ended well (a ping that got its answers) is not a warning: grey, not yellow.
+    const colour = / code 0$/.test(reason) ? '2' : '1;33';
+    this.deliver(ch, { data: `\r\n\x1b[${colour}m[${reason}]\x1b[0m\r\n`, counted: false });
     this.onTabsChange(this.tabs);
   }
 

@@ -17,7 +17,8 @@ export async function copyText(text: string): Promise<boolean> {
   area.setAttribute('readonly', '');
   area.style.position = 'fixed';
   area.style.opacity = '0';
-  document.body.appendChild(area);
+  // Inside an open modal dialog, the rest of the page is inert: the text area must be in the dialog to be selected.
+  (document.querySelector('dialog[open]') ?? document.body).appendChild(area);
   area.select();
   let ok = false;
   try {

@@ -111,7 +111,7 @@ export class TerminalManager extends EventEmitter<TerminalManagerEvents> {
       node: request.node,
       netns: request.netns,
       kind: target === undefined ? ('shell' as const) : ('ping' as const),
-      title: target === undefined ? request.node : `${request.node}: ping ${target}`,
+      title: target === undefined ? request.node : `${request.node}: ping -c ${PING_COUNT} ${target}`,
       size,
     };
     let session: TerminalSession;
