@@ -1,5 +1,5 @@
 'use client';
-import type { CaptureScope, Ack, LabEdit, MacEntry, TrafficRate } from '@/server/protocol';
+import type { CaptureScope, Ack, LabEdit, MacEntry } from '@/server/protocol';
 import { linkKey, type Topology } from '@/server/model/topology';
 import type { Selection } from '../hooks/useFlowElements';
 import EdgeInspector from './EdgeInspector';
@@ -8,13 +8,14 @@ import NodeInspector from './NodeInspector';
 interface Props {
   selection: Selection;
   topology: Topology | null;
-  traffic: Record<string, TrafficRate>;
   run(edit: LabEdit): Promise<Ack>;
   onSelect(selection: Selection): void;
   onOpenTerminal(node: string): void;
   onPing(node: string, target: string): void;
   /** Starts capturing a node's or a cable's packets and shows them. */
   onCapture(scope: CaptureScope): void;
+  /** Deletes a node or a cable (a node with terminals or several cables asks first). */
+  onDelete(selection: NonNullable<Selection>): void;
   macTable(node: string): Promise<Ack<{ entries: MacEntry[] }>>;
   /** The kernel can impair cables (sch_netem). */
   netem: boolean;
@@ -52,13 +53,16 @@ function Legend() {
           <span className="legend-route" /> route the kernel made for an address
         </li>
       </ul>
-      <p className="muted small">Delete or Backspace removes the selected node or link.</p>
+      <p className="muted small">Delete removes the selected node or cable; Ctrl Z brings it back. Press ? for every shortcut.</p>
+      <p className="muted small">
+        An idle cable still shows a packet now and then: the kernel&apos;s own IPv6 neighbour discovery. Capture it to see them.
+      </p>
     </div>
   );
 }
 
 /** The right-hand panel: the selected node or link, or a legend. */
-export default function Inspector({ selection, topology, traffic, run, onSelect, onOpenTerminal, onPing, onCapture, macTable, netem, readOnly = false }: Props) {
+export default function Inspector({ selection, topology, run, onSelect, onOpenTerminal, onPing, onCapture, onDelete, macTable, netem, readOnly = false }: Props) {
   let content = <Legend />;
   if (topology && selection?.kind === 'node' && topology.nodes[selection.id]) {
     content = (
@@ -72,12 +76,13 @@ export default function Inspector({ selection, topology, traffic, run, onSelect,
         onOpenTerminal={onOpenTerminal}
         onPing={onPing}
         onCapture={() => onCapture({ node: selection.id })}
+        onDelete={() => onDelete({ kind: 'node', id: selection.id })}
         macTable={macTable}
       />
     );
   } else if (topology && selection?.kind === 'edge') {
     const link = topology.links.find((l) => linkKey(l) === selection.id);
-    if (link) content = <EdgeInspector link={link} topology={topology} traffic={traffic} run={run} netem={netem} onSelectNode={(id) => onSelect({ kind: 'node', id })} onCapture={() => onCapture({ link: selection.id })} />;
+    if (link) content = <EdgeInspector link={link} topology={topology} run={run} netem={netem} onSelectNode={(id) => onSelect({ kind: 'node', id })} onCapture={() => onCapture({ link: selection.id })} onDelete={() => onDelete({ kind: 'edge', id: selection.id })} />;
   }
   return (
     <aside className="inspector" aria-label="Inspector">

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import type { Ack, LabEdit, MacEntry } from '@/server/protocol';
 import type { NodeSpec, Topology } from '@/server/model/topology';
-import { netnsNameProblem } from '../lib/validate';
+import { netnsNameProblem, takenProblem } from '../lib/validate';
 import InterfaceEditor from './InterfaceEditor';
 import NameField from './NameField';
 import PingDialog from './PingDialog';
@@ -19,12 +19,14 @@ interface Props {
   onOpenTerminal(node: string): void;
   onPing(node: string, target: string): void;
   onCapture(): void;
+  onDelete(): void;
   macTable(node: string): Promise<Ack<{ entries: MacEntry[] }>>;
 }
 
-const nameProblem = (t: string) => {
+/** The name's own rules, then the other nodes' names: a clash shows while typing. */
+const nameProblem = (taken: string[]) => (t: string) => {
   const p = netnsNameProblem(t);
-  return p && `the name ${p}`;
+  return p ? `the name ${p}` : takenProblem(t, taken, 'the name of another node');
 };
 
 /** Interfaces in the order a teacher expects: veths by name, loopback last. */
@@ -32,7 +34,7 @@ function interfaceOrder([a]: [string, unknown], [b]: [string, unknown]): number 
   return a === 'lo' ? 1 : b === 'lo' ? -1 : a.localeCompare(b, 'en', { numeric: true });
 }
 
-export default function NodeInspector({ name, spec, topology, run, onRenamed, onOpenTerminal, onPing, onCapture, macTable }: Props) {
+export default function NodeInspector({ name, spec, topology, run, onRenamed, onOpenTerminal, onPing, onCapture, onDelete, macTable }: Props) {
   const [pinging, setPinging] = useState(false);
   const interfaces = Object.entries(spec.interfaces).sort(interfaceOrder);
   const isHost = spec.kind === 'host';
@@ -46,7 +48,7 @@ export default function NodeInspector({ name, spec, topology, run, onRenamed, on
         key={name}
         label={isHost ? 'Host name' : isBridge ? 'Switch name' : spec.kind === 'router' ? 'Router name' : 'Namespace name'}
         value={name}
-        problem={nameProblem}
+        problem={nameProblem(Object.keys(topology.nodes).filter((n) => n !== name))}
         className="name-field"
         onCommit={async (to) => {
           const r = await run({ op: 'rename-node', from: name, to });
@@ -80,7 +82,7 @@ export default function NodeInspector({ name, spec, topology, run, onRenamed, on
       <h3 className="inspector-subtitle">Interfaces</h3>
       {interfaces.length === 0 && <p className="muted small">None yet: drag from this node&apos;s handle to another node to add a veth pair.</p>}
       {interfaces.map(([iface, i]) => (
-        <InterfaceEditor key={`${iface} ${i.up} ${i.addresses.join(',')}`} node={name} iface={iface} spec={i} run={run} />
+        <InterfaceEditor key={`${iface} ${i.up} ${i.addresses.join(',')}`} node={name} iface={iface} spec={i} topology={topology} run={run} />
       ))}
 
       {!isBridge && <RoutesEditor key={JSON.stringify(spec.routes)} node={name} routes={spec.routes} interfaces={interfaces.map(([n]) => n)} run={run} />}
@@ -101,7 +103,7 @@ export default function NodeInspector({ name, spec, topology, run, onRenamed, on
       )}
 
       <div className="inspector-danger">
-        <button type="button" className="btn btn-danger-outline" onClick={() => run({ op: 'delete-node', name })}>
+        <button type="button" className="btn btn-danger-outline" onClick={onDelete}>
           Delete node
         </button>
         <p className="muted small">

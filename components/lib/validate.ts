@@ -3,7 +3,8 @@
  * own (server/model is pure and runs in the browser too); the server checks
  * again, this only makes mistakes visible before Apply.
  */
-import { normalizeRouteTarget, parseAddress, parsePrefix } from '@/server/model/prefix';
+import { normalizeRouteTarget, parseAddress, parsePrefix, prefixesOverlap } from '@/server/model/prefix';
+import type { Topology } from '@/server/model/topology';
 import { interfaceNameProblem, netnsNameProblem } from '@/server/model/names';
 
 export { interfaceNameProblem, netnsNameProblem };
@@ -50,4 +51,30 @@ export function routeProblems(r: RouteDraft, interfaces: string[]): RouteProblem
 
 export function hasProblems(p: RouteProblems): boolean {
   return Object.keys(p).length > 0;
+}
+
+/** A name another node (or another interface of this node) already has: caught while typing, before the server refuses it. */
+export function takenProblem(text: string, taken: Iterable<string>, what: string): string | null {
+  for (const t of taken) if (t === text) return `${text} is already ${what}`;
+  return null;
+}
+
+/**
+ * Addresses that another interface in the lab already has in the same subnet:
+ * allowed (the kernel takes it), but two machines answering ARP for one
+ * address is a lesson in confusion, so the form warns.
+ */
+export function sameAddressWarning(topology: Topology | null, here: { node: string; iface: string }, line: string): string | null {
+  const p = parsePrefix(line.trim());
+  if (!p || !topology) return null;
+  for (const [node, spec] of Object.entries(topology.nodes)) {
+    for (const [iface, i] of Object.entries(spec.interfaces)) {
+      if (node === here.node && iface === here.iface) continue;
+      for (const a of i.addresses) {
+        const q = parsePrefix(a);
+        if (q && q.family === p.family && q.value === p.value && prefixesOverlap(p, q)) return `${p.address} is also on ${node}:${iface}: two interfaces with one address in a subnet confuse ARP`;
+      }
+    }
+  }
+  return null;
 }
