@@ -19,7 +19,7 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const PHASE_2 = ['browser/lab-machine', 'browser/switches', 'machine/cli', 'machine/lab-machine', 'web/lab-machines', 'engine/crash', 'web/restart', 'machine/escape'];
-const PHASE_3 = ['engine/seeds', 'browser/lab-page', 'browser/live-terminal', 'browser/lessons', 'browser/packets', 'browser/teacher', 'web/classroom'];
+const PHASE_3 = ['engine/seeds', 'browser/lab-page', 'browser/projector', 'browser/live-terminal', 'browser/lessons', 'browser/packets', 'browser/teacher', 'web/classroom'];
 /** Two cores: three files at once keeps both busy while the others wait on the kernel or a browser. */
 const CONCURRENCY = 3;
 

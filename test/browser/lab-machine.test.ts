@@ -101,7 +101,10 @@ test('a view link shows the lab read-only: no editing in the toolbar or the insp
   await until('the view-only badge', async () => (await page.locator('.brand-readonly').count()) === 1);
   assert.equal(await page.getByRole('button', { name: 'Add namespace', exact: true }).isDisabled(), true);
   assert.equal(await page.getByRole('button', { name: 'Lab terminal', exact: true }).isDisabled(), true);
-  assert.equal(await page.getByRole('button', { name: 'Export YAML', exact: true }).isDisabled(), false, 'reading the lab is allowed');
+  await page.getByRole('button', { name: 'More actions' }).click();
+  assert.equal(await page.getByRole('menuitem', { name: 'Export topology file (YAML)…' }).isDisabled(), false, 'reading the lab is allowed');
+  assert.equal(await page.getByRole('menuitem', { name: 'Reset lab…' }).isDisabled(), true, 'changing it is not');
+  await page.keyboard.press('Escape');
   await until('vnet0 on the canvas', async () => (await node(page, 'vnet0').count()) === 1);
   await node(page, 'vnet0').locator('.lab-node-header').click();
   await until('the inspector says it is view-only', async () => /View-only link/.test(await page.getByRole('complementary', { name: 'Inspector' }).innerText()));

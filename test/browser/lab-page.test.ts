@@ -234,7 +234,8 @@ test('the veth-host example loads from the toolbar and Reset removes it', async 
   await sleepForFit();
   await screenshot(page, 'browser-veth-host.png');
 
-  await page.getByRole('button', { name: 'Reset', exact: true }).click();
+  await page.getByRole('button', { name: 'More actions' }).click();
+  await page.getByRole('menuitem', { name: 'Reset lab…' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Reset lab' }).click();
   await until(`${EXAMPLE_NS} and ${EXAMPLE_HOST_END} to be gone (${await alerts(page)})`, () => !netnsNames().includes(EXAMPLE_NS) && !hostHasLink(EXAMPLE_HOST_END));
   await until('an empty canvas', async () => (await page.locator('.react-flow__node').count()) === 0);
