@@ -130,6 +130,8 @@ export class Lab extends EventEmitter<LabEvents> {
   readonly machineHandle?: LabMachine;
   private readonly observer: LabObserver;
   private readonly persistentReaders: boolean;
+  /** close() was called: the server is stopping; no persistent reader may start again. */
+  private closed = false;
   private readersOf?: { machine: Machine; readers: NamespaceReaders };
   private chain: Promise<unknown> = Promise.resolve();
   private last?: Observation;
@@ -159,7 +161,8 @@ export class Lab extends EventEmitter<LabEvents> {
 
   /** The persistent readers of the current machine (made anew with the machine). */
   readers(): NamespaceReaders | undefined {
-    if (!this.persistentReaders) return undefined;
+    // Closed: a late watcher tick or meter round reads the plain way, and leaves no reader process behind.
+    if (!this.persistentReaders || this.closed) return undefined;
     const machine = this.machine();
     if (!machine) return undefined;
     if (this.readersOf?.machine.netnsDir !== machine.netnsDir) {
@@ -377,6 +380,7 @@ export class Lab extends EventEmitter<LabEvents> {
 
   /** Ends the persistent readers (the server stops; the machine lives on). */
   async close(): Promise<void> {
+    this.closed = true;
     await this.readersOf?.readers.closeAll();
     this.readersOf = undefined;
   }

@@ -167,6 +167,8 @@ export class NamespaceReaders {
   private readonly machine: Machine;
   private readonly dir: NetnsDirWatcher;
   private readonly closing = new Set<Promise<void>>();
+  /** After closeAll: a late read (a meter's round, an edit in flight) must not start a reader nobody will end. */
+  private closed = false;
 
   constructor(opts: NamespaceReadersOptions = {}) {
     this.flags = opts.flags ?? READ_FLAGS;
@@ -194,6 +196,7 @@ export class NamespaceReaders {
    */
   read(netns: string | undefined, commands: string[]): Promise<unknown[]> {
     if (commands.length === 0) return Promise.resolve([]);
+    if (this.closed) return Promise.reject(new Error('the namespace readers are closed'));
     const bad = commands.find((c) => c.trim() === '' || /[\r\n]/.test(c));
     if (bad !== undefined) return Promise.reject(new Error(`not a single ip command: ${JSON.stringify(bad)}`));
     const key = netns ?? ROOT;
@@ -240,6 +243,7 @@ export class NamespaceReaders {
   }
 
   async closeAll(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.readers.keys()].map((k) => this.close(k === ROOT ? undefined : k)));
     await Promise.all([...this.closing]);
     this.dir.stop();

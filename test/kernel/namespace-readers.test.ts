@@ -169,5 +169,9 @@ describe('NamespaceReaders (root)', () => {
     await readers.closeAll();
     assert.deepEqual(readers.open(), []);
     assert.deepEqual(processesNaming(all), []);
+    // A read that comes late (a meter's round after the server stopped) starts no process nobody would end.
+    await assert.rejects(readers.read(a, ['link show']), /closed/);
+    assert.deepEqual(readers.pids(), []);
+    assert.deepEqual(processesNaming(all), []);
   });
 });
