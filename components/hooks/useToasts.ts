@@ -17,7 +17,7 @@ export interface Toast {
  */
 export function readableError(text: string): string {
   const t = text.replace(/^[a-z][A-Za-z]*: /, '');
-  return t.charAt(0).toUpperCase() + t.slice(1);
+  return t === text ? text : t.charAt(0).toUpperCase() + t.slice(1);
 }
 
 /** Long enough to read a kernel error message aloud to the class. */

@@ -59,7 +59,7 @@ export async function ping(netns: string | undefined, address: string): Promise<
   }
 }
 
-import { until } from '../support/wait';
+import { steady as steadyWait, until } from '../support/wait';
 export { until, steady } from '../support/wait';
 
 export interface BrowserLab {
@@ -191,4 +191,20 @@ export async function typeInTerminal(page: Page, text: string): Promise<void> {
 /** The inspector panel. */
 export function inspector(page: Page) {
   return page.getByRole('complementary', { name: 'Inspector' });
+}
+
+/**
+ * Resizes the window as a teacher would (a projector, a zoom) and waits for
+ * the diagram to refit: the page refits 150 ms after a resize, animated, and
+ * a click or a screenshot during it lands on a moving diagram.
+ */
+export async function resize(page: Page, size: { width: number; height: number }): Promise<void> {
+  await page.setViewportSize(size);
+  await page.waitForTimeout(200);
+  await steadyDiagram(page);
+}
+
+/** Waits until the diagram stands still (a fit-view animates for 300 ms). */
+export async function steadyDiagram(page: Page): Promise<void> {
+  await steadyWait('the diagram to stand still', async () => String(await page.evaluate(`document.querySelector('.canvas .react-flow__viewport')?.getAttribute('style') ?? ''`)), { everyMs: 250 });
 }

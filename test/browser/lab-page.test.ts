@@ -172,7 +172,7 @@ test('two namespaces built by hand: the kernel has the pair, the addresses, and 
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('radio', { name: /^10\.0\.1\.1\b/ }).check();
   await dialog.getByRole('button', { name: 'Run ping' }).click();
-  const pingTab = page.getByRole('tab', { name: `${nsA}: ping 10.0.1.1` });
+  const pingTab = page.getByRole('tab', { name: `${nsA}: ping -c 3 10.0.1.1` });
   await pingTab.waitFor();
   await until(`the ping's result in its tab (${await alerts(page)})`, async () => PING_OK.test(await terminalText(page)));
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { alerts, ARTIFACTS, openLab, screenshot, terminalText, typeInTerminal, until, type BrowserLab } from './browser-fixture';
+import { alerts, ARTIFACTS, openLab, screenshot, terminalText, typeInTerminal, until, type BrowserLab, resize } from './browser-fixture';
 import { loadLesson } from '../../server/lessons/lesson-library';
 
 let lab: BrowserLab | undefined;
@@ -38,7 +38,9 @@ test("seed 004's lesson: commands typed in the host node's terminal tick each st
   await until(`the lesson panel (${await alerts(page)})`, async () => /Step 1 of 5/.test(await panel.innerText().catch(() => '')));
   await screenshot(page, 'lesson-start-1280.png');
 
-  await page.getByRole('button', { name: 'Lab terminal' }).click();
+  // At 1280 px the Lab terminal is in the ⋯ menu (T is its key).
+  await page.getByRole('button', { name: 'More actions' }).click();
+  await page.getByRole('menuitem', { name: 'Lab terminal (root shell)' }).click();
   await until('the lab machine prompt', async () => /host#/.test(await terminalText(page)));
   const latencies: number[] = [];
   for (const [i, step] of lesson.lesson.steps.entries()) {
@@ -60,9 +62,9 @@ test("seed 004's lesson: commands typed in the host node's terminal tick each st
   await until('the panel to say all done', async () => /All steps done/.test(await panel.innerText()));
   assert.match(await page.locator('.side-tab-count').innerText(), /5\/5/);
   await screenshot(page, 'lesson-done-1280.png');
-  await page.setViewportSize({ width: 1920, height: 1080 });
+  await resize(page, { width: 1920, height: 1080 });
   await screenshot(page, 'lesson-done-1920.png');
-  await page.setViewportSize({ width: 1280, height: 720 });
+  await resize(page, { width: 1280, height: 720 });
 });
 
 test("a teacher's bad lesson file is refused with the field and the value; the lesson stays", async () => {

@@ -59,7 +59,7 @@ test('seed 004 in the browser: ping from a terminal and from the Ping action, ke
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('radio', { name: /^10\.0\.1\.0\b/ }).check();
   await dialog.getByRole('button', { name: 'Run ping' }).click();
-  const pingTab = page.getByRole('tab', { name: 'vnet1: ping 10.0.1.0' });
+  const pingTab = page.getByRole('tab', { name: 'vnet1: ping -c 3 10.0.1.0' });
   await pingTab.waitFor();
   await until('the Ping action to show the result', async () => PING_OK.test(await terminalText(page)));
 

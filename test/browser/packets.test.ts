@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { alerts, ARTIFACTS, canvasNode, inspector, openLab, REPO, screenshot, terminalText, typeInTerminal, until, type BrowserLab } from './browser-fixture';
+import { alerts, ARTIFACTS, canvasNode, inspector, openLab, REPO, screenshot, terminalText, typeInTerminal, until, type BrowserLab, resize } from './browser-fixture';
 import { parseTopologyYaml } from '../../server/model/topology-file';
 import { MAX_BYTES_PER_LAB } from '../../server/capture/lab-captures';
 
@@ -86,9 +86,9 @@ test('seed 004: the cable captured from the inspector, a ping typed in vnet0: AR
   assert.match(await detail.innerText(), /Identifier[\s\S]*Sequence\s*1/);
   assert.match(await detail.locator('.hex-dump').innerText(), /^0000\s/);
   await screenshot(page, 'packets-1280.png');
-  await page.setViewportSize({ width: 1920, height: 1080 });
+  await resize(page, { width: 1920, height: 1080 });
   await screenshot(page, 'packets-1920.png');
-  await page.setViewportSize({ width: 1280, height: 720 });
+  await resize(page, { width: 1280, height: 720 });
 
   // The download, as Wireshark would get it.
   await page.getByLabel('Protocol').selectOption('');

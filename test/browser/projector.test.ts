@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { alerts, inspector, openLab, screenshot, steady, terminalText, typeInTerminal, until, type BrowserLab } from './browser-fixture';
+import { alerts, inspector, openLab, screenshot, steadyDiagram, terminalText, typeInTerminal, until, type BrowserLab } from './browser-fixture';
 
 const LAB_YAML = `name: projector
 nodes:
@@ -76,7 +76,8 @@ function inside(inner: Box, outer: Box, slack = 1): boolean {
 
 /** Waits until the diagram stops moving (fit-view animates for 300 ms). */
 async function settled(page: Page): Promise<void> {
-  await steady('the diagram to stand still', async () => (await page.locator('.react-flow__viewport').getAttribute('style')) ?? '', { everyMs: 250 });
+  await page.waitForTimeout(200);
+  await steadyDiagram(page);
 }
 
 async function nodeBoxes(page: Page): Promise<Box[]> {

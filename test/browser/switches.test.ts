@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { alerts, dragCable, openLab, screenshot, terminalText, until, type BrowserLab } from './browser-fixture';
+import { alerts, dragCable, openLab, screenshot, terminalText, until, type BrowserLab, resize } from './browser-fixture';
 import { runIn } from '../machine/machine-fixture';
 import { realMachine } from '../machine/machine-fixture';
 import { kernelCapabilities } from '../../server/kernel/capabilities';
@@ -92,7 +92,8 @@ test(
     await until('the log to show the ip addr add command', async () => (await page.getByRole('list', { name: 'Command log' }).getByText(/ip -n ns\d addr add 10\.0\.1\.3\/24 dev veth\d/).count()) > 0);
 
     // As a teacher would before showing it: the switch beside its three namespaces.
-    await page.getByRole('button', { name: 'Auto layout', exact: true }).click();
+    await page.getByRole('button', { name: 'More actions' }).click();
+    await page.getByRole('menuitem', { name: 'Auto layout' }).click();
     const [first, , last] = namespaces;
     await node(page, first).dblclick();
     await until(`a shell in ${first}`, async () => /#\s*$/m.test(await terminalText(page)));
@@ -109,9 +110,9 @@ test(
       return macs.every((m) => text.includes(m));
     });
     await screenshot(page, 'switch-lan-1280.png');
-    await page.setViewportSize({ width: 1920, height: 1080 });
+    await resize(page, { width: 1920, height: 1080 });
     await screenshot(page, 'switch-lan-1920.png');
-    await page.setViewportSize({ width: 1280, height: 720 });
+    await resize(page, { width: 1280, height: 720 });
   }),
 );
 

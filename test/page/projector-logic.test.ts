@@ -114,7 +114,8 @@ test('cables leave from the sides that face each other, and both from the right 
 
 test('errors read as sentences: the protocol field goes, a file path stays', () => {
   assert.equal(readableError('rename: the name veth1 is taken'), 'The name veth1 is taken');
-  assert.equal(readableError('nodes.ns1.interfaces: bad'), 'Nodes.ns1.interfaces: bad');
+  assert.equal(readableError('nodes.ns1.interfaces: bad'), 'nodes.ns1.interfaces: bad');
+  assert.equal(readableError('steps[0].checks[0]: line 6: bad'), 'steps[0].checks[0]: line 6: bad');
   assert.equal(readableError('"ip ..." failed'), '"ip ..." failed');
 });
 

@@ -84,7 +84,7 @@ test('a ping terminal shows the result and stays listed, not alive', async () =>
   assert.deepEqual(env.fixture.manager.list().find((x) => x.id === id), {
     id,
     node: env.lab.nsA,
-    title: `${env.lab.nsA}: ping ${env.lab.addrB}`,
+    title: `${env.lab.nsA}: ping -c 3 ${env.lab.addrB}`,
     alive: false,
   });
   assert.match(env.fixture.manager.attach(id, 'late-client'), /3 received/);
