@@ -7,6 +7,7 @@ import {
   Controls,
   MiniMap,
   ReactFlow,
+  getNodesBounds,
   useReactFlow,
   type Connection,
   type EdgeChange,
@@ -25,25 +26,19 @@ import type { VethEdgeType } from '../edges/edge-data';
 import { useFlowElements, type Selection } from '../hooks/useFlowElements';
 import { SelectEdgeContext } from './select-context';
 import PacketLayer from './PacketLayer';
+import { fitPadding } from './fit-padding';
 
 // Module scope: React Flow re-mounts every node when these objects change identity.
 const nodeTypes = NODE_TYPES;
 const edgeTypes = { veth: VethEdge };
 
-/** Room around a fitted lab for the zoom controls (left) and the mini map (bottom right), which no node may sit under. */
-const FIT_PADDING = { top: '40px', right: '50px', bottom: '140px', left: '80px' } as const;
-const FIT_PADDING_NO_MAP = { top: '40px', right: '40px', bottom: '40px', left: '70px' } as const;
 /** A fitted lab of two nodes is not blown up past this: the type stays the size of the rest of the page (larger when presenting). */
 const FIT_MAX_ZOOM = { normal: 1.2, presenting: 1.8 };
 
 /** A canvas smaller than this has no room for the mini map (a 1280x720 projector at 150% zoom): it hides, and no node goes under it. */
 export const MINIMAP_MIN_PX = { width: 640, height: 330 };
 
-export const FIT_OPTIONS = (minimap: boolean, presenting = false) => ({
-  padding: minimap ? FIT_PADDING : FIT_PADDING_NO_MAP,
-  maxZoom: presenting ? FIT_MAX_ZOOM.presenting : FIT_MAX_ZOOM.normal,
-  duration: 300,
-});
+const FIT_DURATION_MS = 300;
 
 /** A resize refits once it has settled (dragging the splitter sends many). */
 const RESIZE_SETTLE_MS = 150;
@@ -74,7 +69,7 @@ function Canvas(props: LabCanvasProps) {
   const minimap = useView((s) => s.minimap) && roomy;
   const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
   const { nodes: derived, edges } = useFlowElements(topology, positions, selection, traffic, measured);
-  const { fitView, getViewport } = useReactFlow();
+  const { fitView, getViewport, getNodes } = useReactFlow();
   const box = useRef<HTMLDivElement | null>(null);
 
   // Measurements are React Flow's to make and ours to keep: nodes rebuilt from a new state reuse them.
@@ -131,12 +126,23 @@ function Canvas(props: LabCanvasProps) {
   // On the first nodes (the lab was empty or not yet loaded), on request, and when the mini map comes or goes, after React Flow measured them.
   const hasNodes = nodes.length > 0;
   const presenting = useView((s) => s.presenting);
-  const fitOptions = useMemo(() => FIT_OPTIONS(minimap, presenting), [minimap, presenting]);
+  // The whole lab in view, clear of the mini map, with the padding that leaves it largest.
+  const fit = useCallback(() => {
+    const el = box.current?.parentElement;
+    const all = getNodes();
+    if (!el || all.length === 0) return;
+    const content = getNodesBounds(all);
+    void fitView({
+      padding: fitPadding(minimap, { width: el.clientWidth, height: el.clientHeight }, content),
+      maxZoom: presenting ? FIT_MAX_ZOOM.presenting : FIT_MAX_ZOOM.normal,
+      duration: FIT_DURATION_MS,
+    });
+  }, [fitView, getNodes, minimap, presenting]);
   useEffect(() => {
     if (!hasNodes) return;
-    const t = setTimeout(() => fitView(fitOptions), 50);
+    const t = setTimeout(fit, 50);
     return () => clearTimeout(t);
-  }, [fitSignal, hasNodes, fitView, fitOptions]);
+  }, [fitSignal, hasNodes, fit]);
 
   // A resize (the window, the splitter, a panel folded, presentation mode) refits once it settles.
   useEffect(() => {
@@ -152,14 +158,14 @@ function Canvas(props: LabCanvasProps) {
       last = size;
       if (first) return;
       clearTimeout(timer);
-      timer = setTimeout(() => fitView(fitOptions), RESIZE_SETTLE_MS);
+      timer = setTimeout(fit, RESIZE_SETTLE_MS);
     });
     observer.observe(el);
     return () => {
       observer.disconnect();
       clearTimeout(timer);
     };
-  }, [fitView, fitOptions]);
+  }, [fit]);
 
   // A node that arrives outside the view (added from another browser, a lesson, a terminal) brings the view to it.
   const known = useRef<Set<string> | null>(null);
@@ -183,8 +189,8 @@ function Canvas(props: LabCanvasProps) {
     });
     if (!outside) return;
     // After React Flow has measured the newcomer (a later render must not cancel it).
-    setTimeout(() => fitView(fitOptions), 80);
-  }, [nodes, measured, getViewport, fitView, fitOptions, minimap]);
+    setTimeout(fit, 80);
+  }, [nodes, measured, getViewport, fit, minimap]);
 
   const empty = topology !== null && Object.keys(topology.nodes).length === 0;
   return (

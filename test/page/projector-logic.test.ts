@@ -12,6 +12,7 @@ import { cableSides } from '../../components/hooks/useFlowElements';
 import { readableError } from '../../components/hooks/useToasts';
 import { SHORTCUTS, shortcutFor } from '../../components/view/shortcuts';
 import { sameAddressWarning, takenProblem } from '../../components/lib/validate';
+import { fitPadding } from '../../components/canvas/fit-padding';
 import type { TrafficRate } from '../../server/protocol';
 
 const up = (addresses: string[] = []) => ({ addresses, up: true });
@@ -137,4 +138,14 @@ test('shortcuts: one action per key, and the modifiers matter', () => {
   assert.equal(key('p', { ctrlKey: true }), undefined, 'Ctrl P is the browser’s print');
   assert.equal(key('Backspace'), 'delete');
   assert.equal(key('?'), 'help');
+});
+
+test('fit padding keeps the mini map clear on the side that costs the diagram less', () => {
+  assert.equal(fitPadding(false, { width: 900, height: 400 }, { width: 800, height: 500 }).bottom, '40px', 'no map, no room for it');
+  // A tall lab on a wide canvas: the strip beside the map goes, the height stays.
+  const wide = fitPadding(true, { width: 920, height: 430 }, { width: 800, height: 500 });
+  assert.deepEqual([wide.right, wide.bottom], ['200px', '40px']);
+  // A wide lab on a tall canvas: the strip below the map goes.
+  const tall = fitPadding(true, { width: 900, height: 900 }, { width: 1600, height: 300 });
+  assert.deepEqual([tall.right, tall.bottom], ['40px', '140px']);
 });
