@@ -1,4 +1,5 @@
 'use client';
+import { Fragment } from 'react';
 import { SHORTCUTS } from '../view/shortcuts';
 import Modal from './Modal';
 
@@ -6,18 +7,16 @@ import Modal from './Modal';
 export default function HelpOverlay({ onClose }: { onClose(): void }) {
   return (
     <Modal title="Keyboard shortcuts" onClose={onClose} className="help-overlay">
-      <table className="shortcut-table">
-        <tbody>
-          {SHORTCUTS.map((s) => (
-            <tr key={s.action}>
-              <td>
-                <kbd>{s.keys}</kbd>
-              </td>
-              <td>{s.what}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <dl className="shortcut-grid">
+        {SHORTCUTS.map((s) => (
+          <Fragment key={s.action}>
+            <dt>
+              <kbd>{s.keys}</kbd>
+            </dt>
+            <dd>{s.what}</dd>
+          </Fragment>
+        ))}
+      </dl>
       <p className="muted small">Single keys work while no field or terminal has the cursor. Double-click a node to open its terminal.</p>
       <div className="modal-actions">
         <button type="button" className="btn btn-primary" onClick={onClose} autoFocus>

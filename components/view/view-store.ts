@@ -6,6 +6,9 @@
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 
+/** Below this width the side panel starts folded (it opens with a selection). */
+export const NARROW_PX = 1000;
+
 export interface ViewState {
   /** Large type, panels folded away, a bigger terminal font: for the back of the room. */
   presenting: boolean;
@@ -30,7 +33,8 @@ export const useView = create<ViewState>()(
   persist(
     (set) => ({
       presenting: false,
-      sideOpen: true,
+      // A narrow window (a 1280 projector at 150% zoom is 853 px) starts with the diagram, not the inspector.
+      sideOpen: typeof window === 'undefined' || window.innerWidth >= NARROW_PX,
       bottomOpen: true,
       minimap: true,
       helpOpen: false,
