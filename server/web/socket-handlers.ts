@@ -59,7 +59,9 @@ function ackOf(result: ApplyResult): Ack {
     return { ok: false, error: result.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('\n'), field: result.errors[0].path || undefined };
   }
   if (result.failure) {
-    return { ok: false, error: `"${result.failure.command}" failed: ${result.failure.message}. The lab is left as far as it got; the log shows each command.` };
+    // The kernel's message often ends with its own full stop ("Nexthop has invalid gateway.").
+    const said = result.failure.message.replace(/\.+$/, '');
+    return { ok: false, error: `"${result.failure.command}" failed: ${said}. The lab is left as far as it got; the log shows each command.` };
   }
   return { ok: false, error: 'the change failed; the log shows each command' };
 }
