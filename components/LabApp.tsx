@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import type { LabEdit } from '@/server/protocol';
 import { linkKey, type Position, type Topology } from '@/server/model/topology';
-import { stringifyTopology } from '@/server/model/topology-file';
+import { parseTopologyYaml, stringifyTopology } from '@/server/model/topology-file';
 import { useLab } from './hooks/useLab';
 import { useToasts } from './hooks/useToasts';
 import { usePositionOverrides } from './hooks/usePositionOverrides';
@@ -39,6 +39,9 @@ const CELL_PX = { width: 9, height: 18 };
 /** The bottom panel's first height: a third of a 720-line projector at most, so the diagram keeps the rest. */
 const BOTTOM_SHARE = 0.32;
 const BOTTOM_MAX_PX = 260;
+
+/** Long enough for React Flow to measure a loaded lab's nodes before they are laid out. */
+const LAYOUT_AFTER_LOAD_MS = 300;
 
 /** A delete waiting for the teacher's yes: it would end terminals or cut several cables. */
 interface PendingDelete {
@@ -172,8 +175,14 @@ function Lab() {
 
   const load = async (yaml: string) => {
     setSelection(null);
+    // A file that places none of its nodes gets laid out once they are drawn (their sizes measured).
+    const parsed = parseTopologyYaml(yaml);
+    const unplaced = parsed.ok && Object.values(parsed.topology.nodes).every((n) => !n.position);
     const r = await run({ op: 'load', yaml });
-    if (r.ok) fit();
+    if (!r.ok) return;
+    // The lab's state comes before the answer; the delay lets React Flow draw and measure it.
+    if (unplaced) setTimeout(() => layoutRef.current(), LAYOUT_AFTER_LOAD_MS);
+    fit();
   };
 
   const fileBase = () => (topology?.name || hello?.lab || 'lab').replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -210,6 +219,9 @@ function Lab() {
     void movedTo(autoLayout(topology, sizes));
     fit();
   };
+  // The latest layout (it reads the lab at the time it runs), for the one a load asks for.
+  const layoutRef = useRef(layout);
+  layoutRef.current = layout;
 
   /** Deletes now, keeping what undo needs; the toast offers Undo, as does Ctrl Z. */
   const deleteNow = useCallback(
