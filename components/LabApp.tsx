@@ -15,7 +15,8 @@ import { useShortcuts } from './view/useShortcuts';
 import { autoLayout } from './lib/auto-layout';
 import { effectivePositions, freeSlot, freeSlotInView } from './lib/positions';
 import { copyText } from './lib/clipboard';
-import { diagramImage, downloadDataUrl } from './lib/diagram-image';
+import { diagramImage } from './lib/diagram-image';
+import { downloadUrl } from './lib/download';
 import { deleteUndo, undoTopology, type DeleteUndo } from './lib/undo-delete';
 import LabCanvas from './canvas/LabCanvas';
 import Toolbar, { type ExportKind } from './toolbar/Toolbar';
@@ -190,7 +191,7 @@ function Lab() {
   const exportAs = async (kind: ExportKind) => {
     if (kind === 'svg' || kind === 'png') {
       try {
-        downloadDataUrl(`${fileBase()}.${kind}`, await diagramImage(getNodes(), kind));
+        downloadUrl(`${fileBase()}.${kind}`, await diagramImage(getNodes(), kind));
         push('info', `Saved the diagram as ${fileBase()}.${kind}`);
       } catch (e) {
         push('error', `the diagram could not be drawn: ${(e as Error).message}`);

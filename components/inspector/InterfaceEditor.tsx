@@ -5,6 +5,7 @@ import type { InterfaceSpec, Topology } from '@/server/model/topology';
 import { linkState, LINK_STATE_TEXT } from '../nodes/node-data';
 import { addressListProblems, interfaceNameProblem, sameAddressWarning, takenProblem } from '../lib/validate';
 import { useLabStore } from '../lab/lab-store';
+import { fieldKeys } from '../lib/field-keys';
 import { Counters } from './EdgeInspector';
 
 interface Props {
@@ -54,17 +55,7 @@ export default function InterfaceEditor({ node, iface, spec, topology, run }: Pr
     setBusy(false);
   };
 
-  /** Enter applies, Escape puts the field back as the kernel has it. */
-  const keys = (revert: () => void) => (e: React.KeyboardEvent) => {
-    if (e.key === 'Enter') {
-      e.preventDefault();
-      void apply();
-    } else if (e.key === 'Escape') {
-      e.preventDefault();
-      e.stopPropagation();
-      revert();
-    }
-  };
+  const keys = (revert: () => void) => fieldKeys(apply, revert);
 
   const setAddress = (i: number, text: string) => setAddresses((list) => list.map((a, j) => (j === i ? text : a)));
   const revertAddress = (i: number) => {

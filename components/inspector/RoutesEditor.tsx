@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { Ack, LabEdit } from '@/server/protocol';
 import type { RouteSpec } from '@/server/model/topology';
 import { hasProblems, routeProblems, type RouteDraft, type RouteProblems } from '../lib/validate';
+import { fieldKeys } from '../lib/field-keys';
 
 interface Props {
   node: string;
@@ -47,18 +48,12 @@ export default function RoutesEditor({ node, routes, interfaces, run }: Props) {
   };
 
   /** Enter applies the routes; Escape puts the row back as it was (a new row goes away). */
-  const keys = (i: number) => (e: React.KeyboardEvent) => {
-    if (e.key === 'Enter') {
-      e.preventDefault();
-      void apply();
-    } else if (e.key === 'Escape') {
-      e.preventDefault();
-      e.stopPropagation();
+  const keys = (i: number) =>
+    fieldKeys(apply, () => {
       if (i < routes.length && rows.length === routes.length) setRows((rs) => rs.map((r, j) => (j === i ? toDraft(routes[i]) : r)));
       else if (i >= routes.length) setRows((rs) => rs.filter((_, j) => j !== i));
       else setRows(routes.map(toDraft));
-    }
-  };
+    });
   const leave = (i: number, field: keyof RouteDraft) => () => setTouched((t) => new Set(t).add(`${i}:${field}`));
   const add = (row: RouteDraft) => {
     setFocusRow(rows.length);

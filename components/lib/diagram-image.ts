@@ -31,13 +31,3 @@ export async function diagramImage(nodes: Node[], format: 'svg' | 'png'): Promis
   };
   return format === 'svg' ? toSvg(viewport, options) : toPng(viewport, { ...options, pixelRatio: PNG_SCALE });
 }
-
-/** Saves a data: URL as a file. */
-export function downloadDataUrl(fileName: string, url: string): void {
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-}
