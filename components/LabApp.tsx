@@ -10,7 +10,7 @@ import { usePositionOverrides } from './hooks/usePositionOverrides';
 import { usePanelSize } from './hooks/usePanelSize';
 import type { Selection } from './hooks/useFlowElements';
 import { selectTopology, useLabStore } from './lab/lab-store';
-import { useView } from './view/view-store';
+import { NARROW_PX, useView } from './view/view-store';
 import { useShortcuts } from './view/useShortcuts';
 import { autoLayout } from './lib/auto-layout';
 import { effectivePositions, freeSlot, freeSlotInView } from './lib/positions';
@@ -86,6 +86,19 @@ function Lab() {
   const fit = useCallback(() => setFitSignal((n) => n + 1), []);
 
   const positions = useMemo(() => (topology ? effectivePositions(topology, overrides) : {}), [topology, overrides]);
+
+  // A window made narrow (a projector at 150% zoom) gives the diagram the side panel's room; a selection opens it again.
+  const hideSide = view.hideSide;
+  useEffect(() => {
+    let wide = window.innerWidth >= NARROW_PX;
+    const onResize = () => {
+      const now = window.innerWidth >= NARROW_PX;
+      if (wide && !now) hideSide();
+      wide = now;
+    };
+    window.addEventListener('resize', onResize);
+    return () => window.removeEventListener('resize', onResize);
+  }, [hideSide]);
 
   // Large type for the projector: every size in rem follows the root's.
   useEffect(() => {

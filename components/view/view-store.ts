@@ -27,6 +27,7 @@ export interface ViewState {
   /** Opens the bottom panel (a terminal or the packets were asked for). */
   showBottom(): void;
   showSide(): void;
+  hideSide(): void;
 }
 
 export const useView = create<ViewState>()(
@@ -52,6 +53,7 @@ export const useView = create<ViewState>()(
       setHelp: (helpOpen) => set({ helpOpen }),
       showBottom: () => set({ bottomOpen: true }),
       showSide: () => set({ sideOpen: true }),
+      hideSide: () => set({ sideOpen: false }),
     }),
     {
       name: 'vethlab.view',

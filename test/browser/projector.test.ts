@@ -116,11 +116,16 @@ test('1. one-row toolbar, a canvas that takes the screen, fit on resize, present
     assert.ok(tops.size <= 2, `${size.width}px: every toolbar item on one line (${[...tops]})`);
     const canvas = await box(page.locator('.canvas'));
     const share = canvas.height / size.height;
+    if (size.width < 1000) assert.equal(await page.locator('.side-panel').count(), 0, 'a narrow window folds the side panel');
     if (size.height >= 720) assert.ok(share >= 0.55, `${size.width}x${size.height}: the canvas has ${(share * 100).toFixed(0)}% of the height`);
     await assertAllInView(page, `after resizing to ${size.width}x${size.height}`);
+    const widest = Math.max(...(await nodeBoxes(page)).map((b) => b.width));
+    console.log(`# ${size.width}x${size.height}: toolbar ${toolbar.height.toFixed(0)} px, canvas ${canvas.width.toFixed(0)}x${canvas.height.toFixed(0)} (${(share * 100).toFixed(0)}% of the height), widest node ${widest.toFixed(0)} px`);
     await screenshot(page, `projector-${size.width}.png`);
   }
   await page.setViewportSize(SMALL);
+  await settled(page);
+  await page.getByRole('button', { name: 'Show the side panel' }).click();
   await settled(page);
   // The overflow menu holds what the row has no room for.
   await page.getByRole('button', { name: 'More actions' }).click();
@@ -144,6 +149,7 @@ test('1. one-row toolbar, a canvas that takes the screen, fit on resize, present
   await assertAllInView(page, 'presenting');
   const biggest = Math.max(...(await nodeBoxes(page)).map((b) => b.width));
   assert.ok(biggest >= 200, `nodes drawn large enough to read from the back (${biggest} px wide)`);
+  console.log(`# presenting, bottom panel folded, 1280x720: canvas ${(presentingShare * 100).toFixed(0)}% of the height, widest node ${biggest.toFixed(0)} px`);
   await screenshot(page, 'projector-presenting-1280.png');
   await page.setViewportSize(LARGE);
   await settled(page);
@@ -380,11 +386,12 @@ test('8. traffic: steady rate labels during a ping, live counters, background tr
     if ((await label.count()) === 0) gaps += 1;
     seen.push((await label.count()) ? await label.innerText() : '-');
   }
-  if (gaps) console.log(seen.join(' | '));
   assert.equal(gaps, 0, `the rate label stayed on for 4 s of a steady ping (missing ${gaps} of 16 looks)`);
+  console.log(`# steady ping: the rate label was there at 16 of 16 looks in 4 s: ${seen.join(' | ')}`);
   assert.notEqual(await counters.innerText(), first, 'the rx/tx counters moved');
   assert.match(await inspector(page).innerText(), /IPv6 neighbour discovery/, 'background traffic is explained');
   assert.equal(Number(await page.locator('.log').getAttribute('data-renders')), renders, 'four traffic ticks did not redraw the log');
+  console.log(`# the log's rows rendered ${renders} times before the ping's 4 s of traffic ticks, and ${renders} after`);
   await screenshot(page, 'projector-traffic-1280.png');
 });
 
