@@ -19,7 +19,7 @@ import type {
   MacEntry,
   ServerToClientEvents,
 } from '@/server/protocol';
-import { TerminalHub, type TerminalTab } from './terminal-hub';
+import { TerminalHub } from './terminal-hub';
 import { usePackets } from '../packets/packet-store';
 import { INITIAL_SNAPSHOT, useLabStore, type LabSnapshot } from './lab-store';
 import { smoothTraffic } from './traffic-smoothing';
