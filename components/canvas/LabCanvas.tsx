@@ -21,7 +21,7 @@ import { useView } from '../view/view-store';
 import type { Position, Topology } from '@/server/model/topology';
 import { colorOfType, NODE_TYPES } from '../nodes/node-types';
 import VethEdge from '../edges/VethEdge';
-import type { LabNode } from '../nodes/node-data';
+import { NODE_WIDTH_PX, type LabNode } from '../nodes/node-data';
 import type { VethEdgeType } from '../edges/edge-data';
 import { useFlowElements, type Selection } from '../hooks/useFlowElements';
 import { SelectEdgeContext } from './select-context';
@@ -39,6 +39,7 @@ const FIT_MAX_ZOOM = { normal: 1.2, presenting: 1.8 };
 export const MINIMAP_MIN_PX = { width: 640, height: 330 };
 
 const FIT_DURATION_MS = 300;
+const UNMEASURED_HEIGHT_PX = 120;
 
 /** A resize refits once it has settled (dragging the splitter sends many). */
 const RESIZE_SETTLE_MS = 150;
@@ -181,8 +182,9 @@ function Canvas(props: LabCanvasProps) {
     const { x, y, zoom } = getViewport();
     const margin = 20;
     const outside = fresh.some((n) => {
-      const w = (measured[n.id]?.width ?? 220) * zoom;
-      const h = (measured[n.id]?.height ?? 120) * zoom;
+      // Not measured yet: the nodes' set width, and a header with one interface row.
+      const w = (measured[n.id]?.width ?? NODE_WIDTH_PX) * zoom;
+      const h = (measured[n.id]?.height ?? UNMEASURED_HEIGHT_PX) * zoom;
       const left = n.position.x * zoom + x;
       const top = n.position.y * zoom + y;
       return left < 0 || top < 0 || left + w > el.clientWidth - margin || top + h > el.clientHeight - (minimap ? 140 : margin);

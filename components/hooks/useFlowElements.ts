@@ -3,16 +3,13 @@
 import { useMemo, useRef } from 'react';
 import type { TrafficRate } from '@/server/protocol';
 import { linkKey, type Endpoint, type LinkSpec, type Position, type Topology } from '@/server/model/topology';
-import { interfaceHandleId, linkState, type LabNode, type LabNodeData } from '../nodes/node-data';
+import { interfaceHandleId, linkState, NODE_WIDTH_PX, type LabNode, type LabNodeData } from '../nodes/node-data';
 import type { VethEdgeType } from '../edges/edge-data';
 import { KIND_VIEWS } from '../nodes/node-types';
 import { netemLabel } from '@/server/model/netem';
 import { formatBytesPerSecond, formatPacketsPerSecond } from '../lib/format';
 
 export type Selection = { kind: 'node'; id: string } | { kind: 'edge'; id: string } | null;
-
-/** A node's width before React Flow has measured it. */
-const WIDTH_GUESS_PX = 220;
 
 /**
  * Which side of each interface row a cable leaves from: the sides that face
@@ -73,7 +70,7 @@ export function useFlowElements(
       const up = !!ia && !!ib && linkState(ia) === 'up' && linkState(ib) === 'up';
       const id = linkKey(link);
       const rate = cableRate(traffic, a, b);
-      const [sideA, sideB] = a.node === b.node ? (['r', 'r'] as const) : cableSides(positions[a.node], measured[a.node]?.width ?? WIDTH_GUESS_PX, positions[b.node], measured[b.node]?.width ?? WIDTH_GUESS_PX);
+      const [sideA, sideB] = a.node === b.node ? (['r', 'r'] as const) : cableSides(positions[a.node], measured[a.node]?.width ?? NODE_WIDTH_PX, positions[b.node], measured[b.node]?.width ?? NODE_WIDTH_PX);
       return [
         {
           id,
