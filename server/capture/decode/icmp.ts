@@ -1,7 +1,7 @@
 /** ICMP for IPv4: echo (ping), and the errors that explain a failed ping (unreachable, time exceeded). */
-import { field, hex16, ipv4At, u16, type Layer } from './layer';
+import { field, hex16, icmpHeader, ICMP_HEADER_BYTES, ipv4At, u16, type Layer } from './layer';
 
-const HEADER_BYTES = 8;
+const HEADER_BYTES = ICMP_HEADER_BYTES;
 const ECHO_REPLY = 0;
 const UNREACHABLE = 3;
 const REDIRECT = 5;
@@ -23,13 +23,10 @@ export interface IcmpMessage {
 }
 
 export function decodeIcmp(b: Uint8Array, at: number, end: number): IcmpMessage | undefined {
-  if (end < at + HEADER_BYTES) return undefined;
-  const type = b[at];
-  const code = b[at + 1];
+  const header = icmpHeader(b, at, end, [ECHO_REQUEST, ECHO_REPLY]);
+  if (!header) return undefined;
+  const { type, code, echo, id, seq } = header;
   const length = end - at;
-  const echo = type === ECHO_REQUEST || type === ECHO_REPLY;
-  const id = echo ? u16(b, at + 4) : undefined;
-  const seq = echo ? u16(b, at + 6) : undefined;
   // Errors quote the IP header (and 8 bytes) of the packet that caused them.
   const quoted = at + HEADER_BYTES;
   const hasQuote = !echo && end >= quoted + 20 && b[quoted] >> 4 === 4;

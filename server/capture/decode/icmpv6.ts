@@ -2,9 +2,9 @@
  * ICMPv6: echo, errors, and neighbour discovery (IPv6's ARP) and multicast
  * listener reports, the background chatter of every new interface.
  */
-import { field, hex16, ipv6At, macAt, u16, type Layer } from './layer';
+import { field, hex16, icmpHeader, ICMP_HEADER_BYTES, ipv6At, macAt, u16, type Layer } from './layer';
 
-const HEADER_BYTES = 8;
+const HEADER_BYTES = ICMP_HEADER_BYTES;
 const ECHO_REQUEST = 128;
 const ECHO_REPLY = 129;
 const ROUTER_SOLICITATION = 133;
@@ -44,13 +44,10 @@ export interface Icmpv6Message {
 }
 
 export function decodeIcmpv6(b: Uint8Array, at: number, end: number): Icmpv6Message | undefined {
-  if (end < at + HEADER_BYTES) return undefined;
-  const type = b[at];
-  const code = b[at + 1];
+  const header = icmpHeader(b, at, end, [ECHO_REQUEST, ECHO_REPLY]);
+  if (!header) return undefined;
+  const { type, code, echo, id, seq } = header;
   const length = end - at;
-  const echo = type === ECHO_REQUEST || type === ECHO_REPLY;
-  const id = echo ? u16(b, at + 4) : undefined;
-  const seq = echo ? u16(b, at + 6) : undefined;
   const nd = type === NEIGHBOR_SOLICITATION || type === NEIGHBOR_ADVERTISEMENT;
   const target = nd && end >= at + 24 ? ipv6At(b, at + 8) : undefined;
   const name = TYPES[type] ?? `type ${type}`;

@@ -63,3 +63,17 @@ export const hex16 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
 
 export const u16 = (b: Uint8Array, at: number) => (b[at] << 8) | b[at + 1];
 export const u32 = (b: Uint8Array, at: number) => ((b[at] << 24) >>> 0) + ((b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]);
+
+/** ICMP's and ICMPv6's common 8-byte header, whose type numbers for an echo differ. */
+export const ICMP_HEADER_BYTES = 8;
+
+/**
+ * What ICMP and ICMPv6 share: type, code, and for an echo request or reply
+ * its id and sequence. Undefined when the header is cut short.
+ */
+export function icmpHeader(b: Uint8Array, at: number, end: number, echoTypes: readonly number[]): { type: number; code: number; echo: boolean; id?: number; seq?: number } | undefined {
+  if (end < at + ICMP_HEADER_BYTES) return undefined;
+  const type = b[at];
+  const echo = echoTypes.includes(type);
+  return { type, code: b[at + 1], echo, id: echo ? u16(b, at + 4) : undefined, seq: echo ? u16(b, at + 6) : undefined };
+}
