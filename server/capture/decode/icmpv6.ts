@@ -2,9 +2,8 @@
  * ICMPv6: echo, errors, and neighbour discovery (IPv6's ARP) and multicast
  * listener reports, the background chatter of every new interface.
  */
-import { field, hex16, icmpHeader, ICMP_HEADER_BYTES, ipv6At, macAt, u16, type Layer } from './layer';
+import { field, hex16, icmpHeader, ipv6At, macAt, u16, type Layer } from './layer';
 
-const HEADER_BYTES = ICMP_HEADER_BYTES;
 const ECHO_REQUEST = 128;
 const ECHO_REPLY = 129;
 const ROUTER_SOLICITATION = 133;
