@@ -75,7 +75,7 @@ export interface BrowserLab {
 }
 
 /**
- * Starts the server and opens its URL (with the token) in Chromium. Real-host
+ * Starts the server and opens its URL (with the token) in Chromium, connected. Real-host
  * mode unless `realHost: false`: most page tests check the real machine's kernel.
  */
 export async function openLab(opts: { realHost?: boolean; viewport?: { width: number; height: number } } = {}): Promise<BrowserLab> {
@@ -109,6 +109,8 @@ export async function openLab(opts: { realHost?: boolean; viewport?: { width: nu
       if (m.type() === 'error') problems.push(`console: ${m.text()}`);
     });
     await page.goto(server.url);
+    // Every test starts once the page has its socket: the buttons that edit are enabled then.
+    await until('the page to connect', () => page.getByRole('button', { name: 'Add namespace', exact: true }).isEnabled());
     const s = server;
     const b = browser;
     return {

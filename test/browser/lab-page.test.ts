@@ -39,7 +39,6 @@ let lab: BrowserLab | undefined;
 before(async () => {
   lab = await openLab();
   await lab.page.getByRole('button', { name: 'Add namespace', exact: true }).waitFor();
-  await until('the page to connect to the server', () => lab!.page.getByRole('button', { name: 'Add namespace', exact: true }).isEnabled());
 });
 
 after(async () => {

@@ -20,7 +20,6 @@ let lab: BrowserLab | undefined;
 
 before(async () => {
   lab = await openLab({ realHost: false, viewport: { width: 1280, height: 720 } });
-  await until('the page to connect', () => lab!.page.getByRole('button', { name: 'Add namespace', exact: true }).isEnabled());
 });
 
 after(async () => {

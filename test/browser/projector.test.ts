@@ -46,7 +46,6 @@ before(async () => {
   lab = await openLab({ realHost: false, viewport: SMALL });
   const { page } = lab;
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(lab.server.url).origin });
-  await until('the page to connect', () => page.getByRole('button', { name: 'Add namespace', exact: true }).isEnabled());
   await page.getByLabel('Topology file to import').setInputFiles(path.join(files, 'projector.yml'));
   await until(`the five nodes on the canvas (${await alerts(page)})`, async () => (await page.locator('.react-flow__node').count()) === NODES.length);
   await page.keyboard.press('l');
