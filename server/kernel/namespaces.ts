@@ -13,10 +13,29 @@ export interface NamedNamespace {
 }
 
 /**
- * Synchronous on purpose: a hundred stat calls take well under a millisecond,
- * less than the thread-pool round trips of the async versions.
+ * A listing is kept per directory while the directory's mtime stays the
+ * same: adding, deleting or replacing a namespace changes it. Only a listing
+ * made once the directory had been still for QUIET_MS is kept, so neither a
+ * change within the same timestamp tick nor an entry `ip netns add` has made
+ * but not yet mounted over can hide in it.
+ */
+const QUIET_MS = 1000;
+const listings = new Map<string, { mtimeMs: number; list: NamedNamespace[] }>();
+
+/**
+ * Synchronous on purpose: a stat call costs less than the thread-pool round
+ * trip of the async version. An unchanged directory costs one stat, not one
+ * per namespace: a lab of a hundred is listed on every edit.
  */
 export async function listNamespaces(dir: string = NETNS_DIR): Promise<NamedNamespace[]> {
+  const now = Date.now();
+  const dirStat = statSync(dir, { throwIfNoEntry: false });
+  if (!dirStat) {
+    listings.delete(dir);
+    return [];
+  }
+  const kept = listings.get(dir);
+  if (kept && kept.mtimeMs === dirStat.mtimeMs) return kept.list.map((n) => ({ ...n }));
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -29,5 +48,7 @@ export async function listNamespaces(dir: string = NETNS_DIR): Promise<NamedName
     const s = statSync(`${dir}/${name}`, { throwIfNoEntry: false });
     if (s) out.push({ name, inode: s.ino }); // else deleted while we looked
   }
+  if (now - dirStat.mtimeMs >= QUIET_MS) listings.set(dir, { mtimeMs: dirStat.mtimeMs, list: out.map((n) => ({ ...n })) });
+  else listings.delete(dir);
   return out;
 }
