@@ -72,7 +72,7 @@ export class LabObserver {
     const mark = confined ? undefined : this.store.mark;
     const all = await listNamespaces(machine.netnsDir);
     // A reader inside a deleted namespace would keep it (and its veth ends) alive.
-    await this.readers()?.sync(all.map((n) => n.name));
+    await this.readers()?.sync(all);
     // Nothing heard, the same namespaces and the same record: the last observation is still the kernel's.
     const list = all.map((n) => `${n.name}:${n.inode}`).join(' ');
     const quiet = changes !== undefined && changes.names.size === 0 && !changes.root;

@@ -17,6 +17,7 @@ import { READ_COMMANDS, READ_FLAGS, toReading, type NamespaceReading } from './i
 import { ipReaderIn, REAL_HOST, type Machine } from './machine';
 import { BATCH_FAILED_LINE } from './ip';
 import { NetnsDirWatcher } from './kernel-monitor';
+import type { NamedNamespace } from './namespaces';
 
 /** A read not answered in this long means a stuck reader; it is killed and the read rejected. */
 export const READ_TIMEOUT_MS = 2000;
@@ -249,11 +250,21 @@ export class NamespaceReaders {
     this.dir.stop();
   }
 
-  /** Closes the readers of namespaces not in `names` (the root's stays). */
-  async sync(names: Iterable<string>): Promise<void> {
-    const keep = new Set(names);
-    const gone = [...this.readers.keys()].filter((k) => k !== ROOT && (!keep.has(k) || !this.current(k, this.readers.get(k)!)));
-    await Promise.all(gone.map((k) => this.close(k)));
+  /**
+   * Closes the readers of namespaces not in `namespaces` (the root's stays).
+   * A listing that carries inodes (listNamespaces()) is trusted as read; a
+   * bare name is looked up again.
+   */
+  async sync(namespaces: Iterable<string | NamedNamespace>): Promise<void> {
+    const keep = new Map<string, number | undefined>();
+    for (const n of namespaces) keep.set(typeof n === 'string' ? n : n.name, typeof n === 'string' ? undefined : n.inode);
+    const gone = [...this.readers.entries()].filter(([k, r]) => {
+      if (k === ROOT) return false;
+      if (!keep.has(k)) return true;
+      const inode = keep.get(k);
+      return inode === undefined ? !this.current(k, r) : inode !== r.inode;
+    });
+    await Promise.all(gone.map(([k]) => this.close(k)));
   }
 
   private spawn(key: string, inode: number): Reader {

@@ -142,6 +142,14 @@ describe('NamespaceReaders (root)', () => {
     assert.deepEqual(processesNaming([c]), []);
   });
 
+  test('sync closes the reader of a name the listing shows with another inode', async () => {
+    await readers.read(a, ['link show']);
+    await readers.read(b, ['link show']);
+    const inode = (n: string) => statSync(`/run/netns/${n}`).ino;
+    await readers.sync([{ name: a, inode: inode(a) }, { name: b, inode: inode(b) + 1 }]);
+    assert.deepEqual(readers.open(), [a, undefined].sort());
+  });
+
   test('sync closes readers of namespaces no longer listed', async () => {
     await readers.read(a, ['link show']);
     await readers.read(b, ['link show']);
