@@ -11,13 +11,14 @@
  * another namespace.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readlinkSync, statSync } from 'node:fs';
+import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { READ_COMMANDS, READ_FLAGS, toReading, type NamespaceReading } from './ip-json';
 import { ipReaderIn, REAL_HOST, type Machine } from './machine';
 import { BATCH_FAILED_LINE } from './ip';
 import { NetnsDirWatcher } from './kernel-monitor';
 import type { NamedNamespace } from './namespaces';
+import { parseNetDev, type InterfaceCounters } from './proc-net-dev';
 
 /** A read not answered in this long means a stuck reader; it is killed and the read rejected. */
 export const READ_TIMEOUT_MS = 2000;
@@ -85,6 +86,9 @@ class Reader {
   get alive(): boolean {
     return !this.dead;
   }
+
+  /** Set once /proc showed the process inside its namespace (`ip -n` enters it as it starts). */
+  inNamespace = false;
 
   request(commands: string[], results = commands.length): Promise<unknown[]> {
     if (this.dead) return Promise.reject(new Error(`reader for ${this.label} is closed`));
@@ -220,6 +224,28 @@ export class NamespaceReaders {
   has(netns: string): boolean {
     const reader = this.readers.get(netns);
     return reader !== undefined && reader.alive && this.current(netns, reader);
+  }
+
+  /**
+   * A namespace's interface counters, from /proc/PID/net/dev of the reader
+   * running in it: a file read, with no command for ip to wake up and answer.
+   * Undefined when no reader is known to be inside the namespace yet; read
+   * `link show` then, which starts one.
+   */
+  counters(netns: string): InterfaceCounters[] | undefined {
+    const reader = this.readers.get(netns);
+    const pid = reader?.child.pid;
+    // No stat of the name here: the directory watch closes a reader whose name was given to a new namespace.
+    if (!reader || !reader.alive || pid === undefined) return undefined;
+    if (!reader.inNamespace) {
+      if (processNetnsInode(pid) !== reader.inode) return undefined;
+      reader.inNamespace = true;
+    }
+    try {
+      return parseNetDev(readFileSync(`/proc/${pid}/net/dev`, 'utf8'));
+    } catch {
+      return undefined; // the reader ended meanwhile
+    }
   }
 
   /**

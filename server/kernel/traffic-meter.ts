@@ -1,7 +1,8 @@
 /**
  * Live packet and byte rates per interface, from the kernel's counters: every
- * TRAFFIC_INTERVAL_MS, one `link show` per namespace through the persistent
- * readers (all namespaces at once), and the difference from the last sample.
+ * TRAFFIC_INTERVAL_MS, each namespace's /proc/PID/net/dev through the
+ * persistent reader in it (a `link show` through that reader the first time,
+ * which starts it), and the difference from the last sample.
  *
  * Emits `rates` with only the interfaces that carry traffic, plus those that
  * just stopped (one last all-zero rate, so the browser can clear the edge).
@@ -12,6 +13,8 @@
 import { EventEmitter } from 'node:events';
 import type { IpLink } from './ip-json';
 import type { NamespaceReaders } from './namespace-readers';
+import type { InterfaceCounters } from './proc-net-dev';
+import { LOOPBACK } from '../model/topology';
 
 /** Packets and bytes per second through one interface, from the kernel's counters. */
 export interface TrafficRate {
@@ -195,9 +198,9 @@ export class TrafficMeter extends EventEmitter<MeterEvents> {
     for (const [key, sample] of this.last) if (!dueNodes.has(sample.node) && metered.has(sample.node)) now.set(key, sample);
     await Promise.all(
       due.map(async (target) => {
-        let links: IpLink[];
+        let counters: InterfaceCounters[];
         try {
-          [links] = (await this.readers.read(target.netns, ['link show'])) as [IpLink[]];
+          counters = (target.netns !== undefined ? this.readers.counters(target.netns) : undefined) ?? countersOf(((await this.readers.read(target.netns, ['link show'])) as [IpLink[]])[0]);
         } catch {
           return; // deleted meanwhile; the next observation says so
         }
@@ -205,18 +208,9 @@ export class TrafficMeter extends EventEmitter<MeterEvents> {
         // Marks the node as read, so a node without counted interfaces is quiet, not new.
         now.set(`${target.node}:`, { node: target.node, iface: '', rxPackets: 0, txPackets: 0, rxBytes: 0, txBytes: 0, t });
         const only = target.ifaces ? new Set(target.ifaces) : undefined;
-        for (const l of links ?? []) {
-          if (!l.stats64 || l.link_type === 'loopback' || (only && !only.has(l.ifname))) continue;
-          const s = l.stats64;
-          now.set(sampleKey(target.node, l.ifname), {
-            node: target.node,
-            iface: l.ifname,
-            rxPackets: s.rx.packets,
-            txPackets: s.tx.packets,
-            rxBytes: s.rx.bytes,
-            txBytes: s.tx.bytes,
-            t,
-          });
+        for (const c of counters) {
+          if (c.ifname === LOOPBACK || (only && !only.has(c.ifname))) continue;
+          now.set(sampleKey(target.node, c.ifname), { node: target.node, iface: c.ifname, rxPackets: c.rxPackets, txPackets: c.txPackets, rxBytes: c.rxBytes, txBytes: c.txBytes, t });
         }
       }),
     );
@@ -228,4 +222,9 @@ export class TrafficMeter extends EventEmitter<MeterEvents> {
     this.busy = busy;
     if (send.length > 0) this.emit('rates', send);
   }
+}
+
+/** The counters in `ip -json link show` (a namespace whose reader is not running yet). */
+function countersOf(links: IpLink[] | undefined): InterfaceCounters[] {
+  return (links ?? []).flatMap((l) => (l.stats64 && l.link_type !== 'loopback' ? [{ ifname: l.ifname, rxBytes: l.stats64.rx.bytes, rxPackets: l.stats64.rx.packets, txBytes: l.stats64.tx.bytes, txPackets: l.stats64.tx.packets }] : []));
 }

@@ -142,6 +142,22 @@ describe('NamespaceReaders (root)', () => {
     assert.deepEqual(processesNaming([c]), []);
   });
 
+  test('counters come from /proc of the reader in the namespace, equal to ip -s link; none before a reader runs', async () => {
+    await readers.close(b);
+    assert.equal(readers.counters(b), undefined, 'no reader in b yet');
+    execFileSync('ip', ['netns', 'exec', a, 'ping', '-c', '3', '-i', '0.2', '-q', '10.233.0.2'], { stdio: 'ignore' });
+    await readers.read(b, ['link show']);
+    const fromProc = readers.counters(b)!;
+    const [links] = (await readers.read(b, ['link show'])) as any[][];
+    const rb = links.find((l) => l.ifname === 'rb');
+    assert.deepEqual(
+      fromProc.find((c) => c.ifname === 'rb'),
+      { ifname: 'rb', rxBytes: rb.stats64.rx.bytes, rxPackets: rb.stats64.rx.packets, txBytes: rb.stats64.tx.bytes, txPackets: rb.stats64.tx.packets },
+    );
+    assert.ok(rb.stats64.rx.packets >= 3, `rb received the pings: ${rb.stats64.rx.packets}`);
+    assert.deepEqual(fromProc.map((c) => c.ifname).sort(), ['lo', 'rb']);
+  });
+
   test('sync closes the reader of a name the listing shows with another inode', async () => {
     await readers.read(a, ['link show']);
     await readers.read(b, ['link show']);

@@ -17,6 +17,7 @@ test('a quiet namespace is read every other round; one that starts carrying pack
   let busy = false;
   let packets = 0;
   const fake = {
+    counters: () => undefined,
     read: async () => {
       perRound[perRound.length - 1]++;
       if (busy) packets += 50; // 50 packets a round: far above the quiet line
@@ -24,6 +25,7 @@ test('a quiet namespace is read every other round; one that starts carrying pack
     },
   };
   const names = ['a', 'b', 'c', 'd'];
+  assert.equal(names.length % QUIET_EVERY, 0, 'the same number of quiet reads every round');
   let round = 0;
   // Each call of the targets provider starts a round.
   const meter = new TrafficMeter(fake as never, 5);
@@ -42,6 +44,33 @@ test('a quiet namespace is read every other round; one that starts carrying pack
     await rounds(from + 8);
     const busyRounds = perRound.slice(from + 3, from + 7);
     assert.ok(busyRounds.every((n) => n === names.length), `busy reads per round: ${JSON.stringify(perRound.slice(from))}`);
+  } finally {
+    await meter.stop();
+  }
+});
+
+test('a namespace whose reader runs is metered from /proc: no ip command', async () => {
+  const { TrafficMeter } = await import('../../server/kernel/traffic-meter');
+  let reads = 0;
+  let counted = 0;
+  const fake = {
+    counters: () => [
+      { ifname: 'lo', rxBytes: 0, rxPackets: 0, txBytes: 0, txPackets: 0 },
+      { ifname: 'veth0', rxBytes: (counted += 1000), rxPackets: counted / 100, txBytes: 0, txPackets: 0 },
+    ],
+    read: async () => {
+      reads++;
+      return [[]];
+    },
+  };
+  const meter = new TrafficMeter(fake as never, 5);
+  const seen: { node: string; iface: string; rxPps: number }[] = [];
+  meter.on('rates', (r) => seen.push(...r));
+  meter.start(() => ['a']);
+  try {
+    await until('a rate of veth0', () => seen.length > 0, { everyMs: 5 });
+    assert.deepEqual(seen.map((r) => [r.node, r.iface]).slice(0, 1), [['a', 'veth0']], 'lo is left out');
+    assert.equal(reads, 0);
   } finally {
     await meter.stop();
   }
