@@ -12,8 +12,11 @@ export const MAX_NETNS_NAME_BYTES = 64;
 const NETNS_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** TextEncoder rather than Buffer: the model also runs in the browser. */
+const encoder = new TextEncoder();
+
+/** Names are checked on every edit of every node: plain ASCII, the usual case, needs no encoding to count. */
 function utf8Bytes(text: string): number {
-  return new TextEncoder().encode(text).length;
+  return /^[\x00-\x7f]*$/.test(text) ? text.length : encoder.encode(text).length;
 }
 
 export function interfaceNameProblem(name: string): string | null {
