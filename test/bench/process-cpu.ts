@@ -24,14 +24,23 @@ export function processCpuMs(pid: number): number {
   }
 }
 
-/** Every process whose parent is this one (a server's readers and monitors). */
-export function children(): number[] {
+/** CPU time of every thread of a process in milliseconds (node's collector and thread pool with its main thread). */
+export function threadsCpuMs(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/task`).reduce((sum, tid) => sum + processCpuMs(Number(tid)), 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** Every process whose parent is `parent`, this one by default (a server's readers and monitors). */
+export function children(parent = process.pid): number[] {
   const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) out.push(Number(entry));
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) out.push(Number(entry));
     } catch {
       // Gone meanwhile.
     }
