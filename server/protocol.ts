@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { Position, RouteSpec, Topology } from './model/topology';
+import type { TopologyPatch } from './model/topology-patch';
 import { ifaceName, labEditSchema, nodeName, type LabEdit } from './model/lab-edit';
 import type { LogEntry } from './engine/command-log';
 import type { Progress } from './engine/lab';
@@ -36,6 +37,17 @@ export interface LabState {
   topology: Topology;
   /** Increases with every broadcast. */
   version: number;
+}
+
+/**
+ * A change of the lab's state, sent instead of the whole state when few
+ * nodes changed: a browser whose state has version `base` applies it
+ * (applyTopologyPatch) and has `version`; any other asks `lab-resync`.
+ */
+export interface LabPatch {
+  base: number;
+  version: number;
+  patch: TopologyPatch;
 }
 
 /** Largest socket.io message; a topology file plus framing. */
@@ -144,6 +156,8 @@ export const terminalRefSchema = z.object({ id: terminalId });
 
 export interface ClientToServerEvents {
   'lab-edit': (edit: LabEdit, ack: (r: Ack) => void) => void;
+  /** The whole state again: for a browser that missed a patch's base. */
+  'lab-resync': (req: Record<string, never>, ack: (r: Ack<{ state: LabState }>) => void) => void;
   'lab-export': (req: ExportRequest, ack: (r: Ack<{ text: string }>) => void) => void;
   /** A switch's MAC table, read when asked (the inspector asks every few seconds while it shows a switch). */
   'mac-table': (req: { node: string }, ack: (r: Ack<{ entries: MacEntry[] }>) => void) => void;
@@ -191,6 +205,7 @@ export interface LabHello {
 export interface ServerToClientEvents {
   'lab-hello': (hello: LabHello) => void;
   'lab-state': (state: LabState) => void;
+  'lab-patch': (patch: LabPatch) => void;
   /** New command log entries; on connect, the recent history. */
   'log-append': (entries: LogEntry[]) => void;
   'lab-progress': (progress: Progress | null) => void;

@@ -2,7 +2,8 @@
  * The page's one connection to the lab server: a socket.io client on the same
  * origin (the `vethlab serve` cookie authenticates it) and a small store of
  * what the server last said. The diagram is never changed optimistically: it
- * shows the last `lab-state`, so a failed command leaves no ghost behind.
+ * shows the last `lab-state`, with the `lab-patch`es since applied, so a
+ * failed command leaves no ghost behind.
  */
 import { io, type Socket } from 'socket.io-client';
 import type {
@@ -23,6 +24,7 @@ import { TerminalHub } from './terminal-hub';
 import { usePackets } from '../packets/packet-store';
 import { INITIAL_SNAPSHOT, useLabStore, type LabSnapshot } from './lab-store';
 import { smoothTraffic } from './traffic-smoothing';
+import { applyTopologyPatch } from '@/server/model/topology-patch';
 
 /** What the server acknowledges an event with. */
 type AckOf<E extends keyof ClientToServerEvents> = ClientToServerEvents[E] extends (req: never, ack: (r: infer R) => void) => void ? R : never;
@@ -75,6 +77,11 @@ export class LabClient {
     });
     s.on('lab-hello', (hello) => this.set({ hello }));
     s.on('lab-state', (state) => this.set({ state }));
+    s.on('lab-patch', (p) => {
+      const state = useLabStore.getState().state;
+      if (state && state.version === p.base) this.set({ state: { topology: applyTopologyPatch(state.topology, p.patch), version: p.version } });
+      else if (!state || p.version > state.version) void this.resync();
+    });
     s.on('log-append', (entries) => {
       const log = [...useLabStore.getState().log, ...entries];
       this.set({ log: log.length > LOG_LIMIT_ENTRIES ? log.slice(log.length - LOG_LIMIT_ENTRIES) : log });
@@ -170,6 +177,20 @@ export class LabClient {
 
   async lessonCheck(): Promise<Ack> {
     return this.request('lesson-check', {});
+  }
+
+  /** A patch came for a state this page does not have (one was lost): the whole state again. */
+  private resyncing = false;
+  private async resync(): Promise<void> {
+    if (this.resyncing) return;
+    this.resyncing = true;
+    try {
+      const r = await this.request('lab-resync', {});
+      const state = useLabStore.getState().state;
+      if (r.ok && (!state || r.state.version >= state.version)) this.set({ state: r.state });
+    } finally {
+      this.resyncing = false;
+    }
   }
 
   /** One request with an acknowledgement; a lost connection or a silent server is an error like any other. */

@@ -8,6 +8,7 @@ import type { Lab, ApplyResult } from '../engine/lab';
 import { applyEdit, describeEdit } from '../model/edits';
 import { exportLab as labAsFile } from '../export/export-lab';
 import type { Position, Topology } from '../model/topology';
+import { TopologyDiffer } from '../model/topology-patch';
 import { readMacTable } from '../kernel/bridge-fdb';
 import { kernelCapabilities } from '../kernel/capabilities';
 import {
@@ -19,6 +20,7 @@ import {
   type Ack,
   type ClientToServerEvents,
   type LabEdit,
+  type LabState,
   type LogEntry,
   type Progress,
   type ServerToClientEvents,
@@ -68,11 +70,22 @@ function ackOf(result: ApplyResult): Ack {
 
 export function attachLab(io: LabChannel, lab: Lab): LabHub {
   let version = 0;
+  // What every connected browser has: after a change, only the nodes that differ go out.
+  const sent = new TopologyDiffer();
 
   const broadcastState = (topology = lab.current) => {
     if (!topology) return;
+    const patch = sent.next(topology);
     version += 1;
-    io.broadcast('lab-state', { topology, version });
+    if (patch) io.broadcast('lab-patch', { base: version - 1, version, patch });
+    else io.broadcast('lab-state', { topology, version });
+  };
+  /** The state a browser starts from: the last one sent (every later patch applies to it), or the lab as it is. */
+  const stateNow = async (): Promise<LabState> => {
+    const last = sent.last();
+    if (last) return { topology: last, version };
+    const topology = lab.current ?? (await lab.observe()).topology;
+    return { topology: sent.last() ?? topology, version };
   };
   const onState = (topology: Topology) => broadcastState(topology);
   const onEntries = (entries: LogEntry[]) => io.broadcast('log-append', entries);
@@ -154,10 +167,15 @@ export function attachLab(io: LabChannel, lab: Lab): LabHub {
       const reply = replyVia(ack);
       macTable(payload).then(reply, (err) => reply({ ok: false, error: `the MAC table could not be read: ${errorText(err)}` }));
     });
+    socket.on('lab-resync', (_payload: unknown, ack: unknown) => {
+      const reply = replyVia<{ state: LabState }>(ack);
+      stateNow().then((state) => reply({ ok: true, state }), (err) => reply({ ok: false, error: `the lab could not be read: ${errorText(err)}` }));
+    });
     const greet = async () => {
-      const topology = lab.current ?? (await lab.observe()).topology;
-      socket.emit('lab-hello', { lab: lab.name, role: socket.data.role, realHost: lab.realHost, netem: (await kernelCapabilities()).netem });
-      socket.emit('lab-state', { topology, version });
+      const netem = (await kernelCapabilities()).netem;
+      const state = await stateNow();
+      socket.emit('lab-hello', { lab: lab.name, role: socket.data.role, realHost: lab.realHost, netem });
+      socket.emit('lab-state', state);
       socket.emit('log-append', lab.log.recent());
     };
     greet().catch((err) => socket.emit('log-append', [{ seq: 0, time: new Date().toISOString(), source: 'info', status: 'error', text: 'the lab could not be read', message: errorText(err) }]));

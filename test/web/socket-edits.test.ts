@@ -9,16 +9,19 @@ import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MAX_SOCKET_MESSAGE_BYTES, type LabState } from '../../server/protocol';
+import { MAX_SOCKET_MESSAGE_BYTES, type Ack, type LabState } from '../../server/protocol';
+import type { Socket } from 'socket.io-client';
 import { connect, ipJson, netnsNames, sleep, startTestServer, tag, type Recorder, type TestServer } from './web-fixture';
-import { steady } from '../support/wait';
+import { steady, WAIT_MS } from '../support/wait';
 
 const t = tag();
 const A = `vlw-${t}-a`;
 const B = `vlw-${t}-b`;
 const C = `vlw-${t}-c`;
 const RENAMED = `vlw-${t}-r`;
-const OWN = [A, B, C, RENAMED];
+const D = `vlw-${t}-d`;
+const E = `vlw-${t}-e`;
+const OWN = [A, B, C, RENAMED, D, E];
 /** A /30 inside 10.214.0.0/16 for this run; only this test's two namespaces hold it. */
 const NET = `10.214.${randomInt(0, 256)}`;
 const ADDR_A = `${NET}.1`;
@@ -135,6 +138,22 @@ test('rename and delete keep the kernel and the state in step', async () => {
   assert.deepEqual(await one.send('lab-edit', { op: 'delete-node', name: RENAMED }), { ok: true });
   assert.ok(!netnsNames().includes(RENAMED));
   assert.equal(one.state!.topology.nodes[RENAMED], undefined);
+});
+
+test('a change reaches the browsers as a patch of the nodes it changed; lab-resync gives the whole state', async () => {
+  for (const n of [D, E]) assert.deepEqual(await one.send('lab-edit', { op: 'add-node', kind: 'netns', name: n }), { ok: true });
+  const from = two.patches.length;
+  assert.deepEqual(await one.send('lab-edit', { op: 'move-nodes', positions: { [D]: { x: 777, y: 7 } } }), { ok: true });
+  const moved = await two.waitForState((s) => s.topology.nodes[D]?.position?.x === 777, 'D moved');
+  const patch = two.patches.slice(from).find((p) => p.patch.nodes[D]);
+  assert.ok(patch, `the move came as a patch, not the whole lab (${two.patches.length - from} patches since)`);
+  assert.ok(JSON.stringify(patch).length < JSON.stringify(moved).length / 2, 'a patch is shorter than the state');
+  assert.ok(Object.keys(patch.patch.nodes).length < Object.keys(moved.topology.nodes).length);
+  const r = (await (two.socket as unknown as Socket).timeout(WAIT_MS).emitWithAck('lab-resync', {})) as Ack<{ state: LabState }>;
+  assert.ok(r.ok);
+  const now = two.state!;
+  if (r.state.version === now.version) assert.deepEqual(r.state, now, 'what the patches made is what the server has');
+  for (const n of [D, E]) assert.deepEqual(await one.send('lab-edit', { op: 'delete-node', name: n }), { ok: true });
 });
 
 test('export gives the lab as YAML and as a script', async () => {

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io as connectClient, type Socket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { startServer, type RunningServer } from '../../server/web/serve';
-import type { Ack, ClientToServerEvents, LabState, LogEntry, ServerToClientEvents } from '../../server/protocol';
+import type { Ack, ClientToServerEvents, LabPatch, LabState, LogEntry, ServerToClientEvents } from '../../server/protocol';
+import { applyTopologyPatch } from '../../server/model/topology-patch';
 import { ip, namespaceNames as netnsNames, realHostLab } from '../support/kernel';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -95,13 +96,21 @@ export async function startTestServer(extra: { allowHosts?: string[]; realHost?:
   };
 }
 
-/** A client that records every state and log entry it receives. */
+/** A client that records every state (a patch applied to the state before it) and log entry it receives. */
 export class Recorder {
   states: LabState[] = [];
+  patches: LabPatch[] = [];
   log: LogEntry[] = [];
 
   constructor(readonly socket: Client) {
     socket.on('lab-state', (s) => this.states.push(s));
+    socket.on('lab-patch', (p) => {
+      this.patches.push(p);
+      const last = this.state;
+      // A patch always follows the state it was made from: anything else is a bug the tests must see.
+      if (!last || last.version !== p.base) throw new Error(`lab-patch ${p.version} for version ${p.base}, but this client has ${last?.version ?? 'no state'}`);
+      this.states.push({ topology: applyTopologyPatch(last.topology, p.patch), version: p.version });
+    });
     socket.on('log-append', (entries) => this.log.push(...entries));
   }
 
