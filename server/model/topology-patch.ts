@@ -27,6 +27,8 @@ const PATCH_MAX_SHARE = 0.5;
  */
 export class TopologyDiffer {
   private sent?: { name: string; nodes: Map<string, string>; links: string };
+  /** The node objects last sent: a node built anew from the same frozen parts needs no serializing. */
+  private sentNodes = new Map<string, NodeSpec>();
 
   /**
    * Records `next` as sent, and returns the patch that turns the last one
@@ -34,10 +36,16 @@ export class TopologyDiffer {
    * one, or most nodes changed).
    */
   next(next: Topology): TopologyPatch | undefined {
-    const nodes = new Map(Object.entries(next.nodes).map(([name, node]) => [name, JSON.stringify(node)]));
-    const links = JSON.stringify(next.links);
     const last = this.sent;
+    const nodes = new Map<string, string>();
+    for (const [name, node] of Object.entries(next.nodes)) {
+      const before = this.sentNodes.get(name);
+      const text = last?.nodes.get(name);
+      nodes.set(name, text !== undefined && before !== undefined && sameParts(before, node) ? text : JSON.stringify(node));
+    }
+    const links = JSON.stringify(next.links);
     this.sent = { name: next.name, nodes, links };
+    this.sentNodes = new Map(Object.entries(next.nodes));
     if (!last) return undefined;
     const patch: TopologyPatch = { nodes: {} };
     let changed = 0;
@@ -66,6 +74,35 @@ export class TopologyDiffer {
     if (!sent) return undefined;
     return { name: sent.name, nodes: Object.fromEntries([...sent.nodes].map(([name, text]) => [name, JSON.parse(text) as NodeSpec])), links: JSON.parse(sent.links) as LinkSpec[] };
   }
+}
+
+/**
+ * The parts of an observed node that the observation shares, frozen, with the
+ * one before when its namespace did not change (build-topology.ts).
+ */
+const SHARED_PARTS = new Set(['interfaces', 'routes', 'kernelRoutes']);
+
+/**
+ * Whether `now` is `before` built again from the same frozen parts, with
+ * equal small fields (kind, forwarding, position, ...). Never for the very
+ * same object: that one may have been changed in place (a move sets its
+ * position), so it is compared as text.
+ */
+function sameParts(before: NodeSpec, now: NodeSpec): boolean {
+  if (before === now) return false;
+  const a = before as unknown as Record<string, unknown>;
+  const b = now as unknown as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = a[key];
+    const y = b[key];
+    if (SHARED_PARTS.has(key)) {
+      if (x === y && (x === undefined || Object.isFrozen(x))) continue;
+      return false;
+    }
+    if (x === y && (typeof x !== 'object' || x === null)) continue;
+    if (JSON.stringify(x) !== JSON.stringify(y)) return false;
+  }
+  return true;
 }
 
 /** The topology a patch makes of the one it was made from; `base` is not changed. */

@@ -80,3 +80,19 @@ test('a run of edits: the patches, applied in turn, give every state', () => {
     assert.deepEqual(shown, server, `after edit ${i}`);
   }
 });
+
+test('a node built again from the same frozen parts is unchanged; one with new parts is compared by its text', () => {
+  const d = new TopologyDiffer();
+  const parts = Object.freeze({ lo: Object.freeze({ addresses: Object.freeze([]) as unknown as string[], up: true }) });
+  const routes = Object.freeze([]) as unknown as [];
+  const build = (position: { x: number; y: number }, interfaces: Topology['nodes'][string]['interfaces'] = parts): Topology => ({
+    name: 'l',
+    nodes: { a: { kind: 'netns', interfaces, routes, position }, b: { kind: 'netns', interfaces: { lo: { addresses: [], up: true } }, routes: [] } },
+    links: [],
+  });
+  d.next(build({ x: 1, y: 1 }));
+  assert.deepEqual(d.next(build({ x: 1, y: 1 }))!.nodes, {}, 'nothing changed');
+  assert.deepEqual(Object.keys(d.next(build({ x: 2, y: 1 }))!.nodes), ['a'], 'a new position in a rebuilt node');
+  assert.deepEqual(d.next(build({ x: 2, y: 1 }, { lo: { addresses: [], up: true } }))!.nodes, {}, 'equal new parts');
+  assert.deepEqual(Object.keys(d.next(build({ x: 2, y: 1 }, { lo: { addresses: [], up: false } }))!.nodes), ['a'], 'changed new parts');
+});
