@@ -4,17 +4,23 @@
  * An edit in a lab of a hundred namespaces changes one node, about 700 bytes,
  * where the whole state is 70 kB that every browser would parse again. Pure.
  */
-import type { LinkSpec, NodeSpec, Topology } from './topology';
+import type { NodeSpec, Topology } from './topology';
 
 export interface TopologyPatch {
   /** Nodes that are new or differ, whole; null for a node that is gone. */
   nodes: Record<string, NodeSpec | null>;
   /** Every node name in order, when nodes came or went. */
   order?: string[];
-  /** Every cable, when any changed. */
-  links?: LinkSpec[];
-  /** The lab's new name, when it changed. */
-  name?: string;
+  /** All the rest of the topology (its name, cables, dangling ends, ...), when any of it changed. */
+  rest?: TopologyRest;
+}
+
+/** A topology without its nodes. */
+export type TopologyRest = Omit<Topology, 'nodes'>;
+
+function restOf(t: Topology): TopologyRest {
+  const { nodes: _nodes, ...rest } = t;
+  return rest;
 }
 
 /** Past this share of changed nodes the whole topology is sent instead: it is shorter to read. */
@@ -26,7 +32,7 @@ const PATCH_MAX_SHARE = 0.5;
  * the patch from it to the next.
  */
 export class TopologyDiffer {
-  private sent?: { name: string; nodes: Map<string, string>; links: string };
+  private sent?: { nodes: Map<string, string>; rest: string };
   /** The node objects last sent: a node built anew from the same frozen parts needs no serializing. */
   private sentNodes = new Map<string, NodeSpec>();
 
@@ -43,8 +49,8 @@ export class TopologyDiffer {
       const text = last?.nodes.get(name);
       nodes.set(name, text !== undefined && before !== undefined && sameParts(before, node) ? text : JSON.stringify(node));
     }
-    const links = JSON.stringify(next.links);
-    this.sent = { name: next.name, nodes, links };
+    const rest = JSON.stringify(restOf(next));
+    this.sent = { nodes, rest };
     this.sentNodes = new Map(Object.entries(next.nodes));
     if (!last) return undefined;
     const patch: TopologyPatch = { nodes: {} };
@@ -63,8 +69,7 @@ export class TopologyDiffer {
     const names = [...nodes.keys()];
     const lastNames = [...last.nodes.keys()];
     if (names.length !== lastNames.length || names.some((n, i) => n !== lastNames[i])) patch.order = names;
-    if (links !== last.links) patch.links = next.links;
-    if (next.name !== last.name) patch.name = next.name;
+    if (rest !== last.rest) patch.rest = restOf(next);
     return patch;
   }
 
@@ -72,7 +77,7 @@ export class TopologyDiffer {
   last(): Topology | undefined {
     const sent = this.sent;
     if (!sent) return undefined;
-    return { name: sent.name, nodes: Object.fromEntries([...sent.nodes].map(([name, text]) => [name, JSON.parse(text) as NodeSpec])), links: JSON.parse(sent.links) as LinkSpec[] };
+    return { ...(JSON.parse(sent.rest) as TopologyRest), nodes: Object.fromEntries([...sent.nodes].map(([name, text]) => [name, JSON.parse(text) as NodeSpec])) };
   }
 }
 
@@ -113,5 +118,5 @@ export function applyTopologyPatch(base: Topology, patch: TopologyPatch): Topolo
     const node = Object.hasOwn(patch.nodes, name) ? patch.nodes[name] : base.nodes[name];
     if (node) merged[name] = node;
   }
-  return { name: patch.name ?? base.name, nodes: merged, links: patch.links ?? base.links };
+  return { ...(patch.rest ?? restOf(base)), nodes: merged };
 }

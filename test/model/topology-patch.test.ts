@@ -15,7 +15,7 @@ test('the first state goes whole; then only the nodes that changed, and the patc
   b.nodes[names[3]].interfaces.left.addresses = ['10.9.9.9/24'];
   const patch = d.next(b)!;
   assert.deepEqual(Object.keys(patch.nodes), [names[3]]);
-  assert.equal(patch.links, undefined);
+  assert.equal(patch.rest, undefined);
   assert.equal(patch.order, undefined);
   assert.ok(JSON.stringify(patch).length < JSON.stringify(b).length / 5, 'a patch is much shorter than the state');
   assert.deepEqual(applyTopologyPatch(a, patch), b);
@@ -33,7 +33,7 @@ test('a node moved in place (the same object) is still seen to change', () => {
   assert.deepEqual(applyTopologyPatch(before, patch), topology);
 });
 
-test('nodes that come and go carry the order; cables and the name go when they change', () => {
+test('nodes that come and go carry the order; the rest (cables, name, dangling ends) goes when it changes', () => {
   const d = new TopologyDiffer();
   const { topology: a, names } = linearTopology('p', 6);
   d.next(a);
@@ -46,8 +46,12 @@ test('nodes that come and go carry the order; cables and the name go when they c
   const patch = d.next(b)!;
   assert.equal(patch.nodes[names[5]], null);
   assert.deepEqual(patch.order, Object.keys(b.nodes));
-  assert.deepEqual(patch.links, b.links);
-  assert.equal(patch.name, 'renamed');
+  assert.deepEqual(patch.rest, { name: 'renamed', links: b.links });
+  const c = clone(b);
+  c.dangling = [{ endpoint: { node: names[0], iface: 'stray0' }, peer: 'elsewhere' }] as Topology['dangling'];
+  const dangling = d.next(c)!;
+  assert.deepEqual(dangling.nodes, {});
+  assert.deepEqual(applyTopologyPatch(b, dangling), c, 'a dangling end alone is a change too');
   const made = applyTopologyPatch(a, patch);
   assert.deepEqual(made, b);
   assert.deepEqual(Object.keys(made.nodes), Object.keys(b.nodes), 'in the server\'s order');
