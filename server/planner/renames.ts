@@ -25,10 +25,13 @@ const nodesKey = (l: LinkSpec) => l.endpoints.map((e) => e.node).sort().join(' <
  * rename; nor is a node whose kind changes.
  */
 export function findRenames(desired: Topology, observed: Topology): Rename[] {
-  const desiredKeys = new Set(desired.links.map(endsKey));
-  const observedKeys = new Set(observed.links.map(endsKey));
-  const gone = observed.links.filter((l) => !desiredKeys.has(endsKey(l))).sort((a, b) => endsKey(a).localeCompare(endsKey(b)));
-  const fresh = desired.links.filter((l) => !observedKeys.has(endsKey(l))).sort((a, b) => endsKey(a).localeCompare(endsKey(b)));
+  // Each cable's key once: a lab of a hundred cables is planned on every edit.
+  const keyOf = new Map<LinkSpec, string>([...desired.links, ...observed.links].map((l) => [l, endsKey(l)]));
+  const desiredKeys = new Set(desired.links.map((l) => keyOf.get(l)!));
+  const observedKeys = new Set(observed.links.map((l) => keyOf.get(l)!));
+  const byKey = (a: LinkSpec, b: LinkSpec) => keyOf.get(a)!.localeCompare(keyOf.get(b)!);
+  const gone = observed.links.filter((l) => !desiredKeys.has(keyOf.get(l)!)).sort(byKey);
+  const fresh = desired.links.filter((l) => !observedKeys.has(keyOf.get(l)!)).sort(byKey);
   const renames: Rename[] = [];
   const used = new Set<LinkSpec>();
   for (const old of gone) {
