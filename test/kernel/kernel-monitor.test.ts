@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { COALESCE_MS, KernelMonitor, NetnsDirWatcher, RESTART_BACKOFF_MS } from '../../server/kernel/kernel-monitor';
 import { ipJson, randomSuffix, removeAll } from '../support/kernel';
+import { until } from '../support/wait';
 
 const REPORT_WITHIN_MS = 1000;
 
@@ -37,12 +38,8 @@ async function reported(monitor: KernelMonitor, name: string, change: () => void
   const t0 = performance.now();
   try {
     change();
-    while (performance.now() - t0 < REPORT_WITHIN_MS * 2) {
-      const hit = emits.find((e) => e.names.has(name));
-      if (hit) return hit.at - t0;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    assert.fail(`no change reported for ${name}`);
+    const hit = await until(`a change reported for ${name}`, () => emits.find((e) => e.names.has(name)), { timeoutMs: REPORT_WITHIN_MS * 2, everyMs: 5 });
+    return hit.at - t0;
   } finally {
     off();
   }
@@ -105,9 +102,7 @@ describe('KernelMonitor (root)', () => {
       // A veth pair of the test's own, in the root, removed at once.
       ip('link', 'add', 'name', `vlm${id}r`, 'type', 'veth', 'peer', 'name', `vlm${id}s`);
       ip('link', 'del', `vlm${id}r`);
-      const t0 = performance.now();
-      while (!emits.some((e) => e.root) && performance.now() - t0 < REPORT_WITHIN_MS) await new Promise((r) => setTimeout(r, 5));
-      assert.ok(emits.some((e) => e.root), 'rootChanged');
+      await until('a change reported in the root', () => emits.some((e) => e.root), { timeoutMs: REPORT_WITHIN_MS, everyMs: 5 });
     } finally {
       off();
     }
@@ -138,9 +133,7 @@ describe('KernelMonitor (root)', () => {
     try {
       const ms = await reported(monitor, b, () => ip('netns', 'del', b));
       assert.ok(ms < REPORT_WITHIN_MS, `deletion reported after ${ms} ms`);
-      const t0 = performance.now();
-      while (!emits.some((e) => e.names.has(a)) && performance.now() - t0 < REPORT_WITHIN_MS) await new Promise((r) => setTimeout(r, 5));
-      assert.ok(emits.some((e) => e.names.has(a)), `${a} lost its veth end and was reported`);
+      await until(`${a}, which lost its veth end, to be reported`, () => emits.some((e) => e.names.has(a)), { timeoutMs: REPORT_WITHIN_MS, everyMs: 5 });
     } finally {
       off();
     }
@@ -157,10 +150,7 @@ describe('KernelMonitor (root)', () => {
       // Link messages are over a kilobyte each: a few thousand overflow the monitor's socket buffer.
       ipBatch(['-n', a], Array.from({ length: 6000 }, (_, i) => `link set lo mtu ${65535 + (i % 2)}`));
       process.kill(pid, 'SIGCONT');
-      const t0 = performance.now();
-      while (!(lost.length > 0 && emits.some((e) => e.root && e.names.has(a))) && performance.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 10));
-      assert.ok(lost.length > 0, 'events-lost emitted');
-      assert.ok(emits.some((e) => e.root && e.names.has(a)), 'everything reported');
+      await until('events-lost, then everything reported', () => lost.length > 0 && emits.some((e) => e.root && e.names.has(a)), { timeoutMs: 3000, everyMs: 10 });
       assert.equal(monitor.pid, pid, 'the monitor goes on');
     } finally {
       try {
@@ -178,10 +168,8 @@ describe('KernelMonitor (root)', () => {
     try {
       const pid = monitor.pid!;
       process.kill(pid, 'SIGKILL');
-      const t0 = performance.now();
-      while (!emits.some((e) => e.root && e.names.has(a)) && performance.now() - t0 < RESTART_BACKOFF_MS + 2000) await new Promise((r) => setTimeout(r, 10));
+      await until('everything reported after the restart', () => emits.some((e) => e.root && e.names.has(a)), { timeoutMs: RESTART_BACKOFF_MS + 2000, everyMs: 10 });
       assert.deepEqual(exits, [RESTART_BACKOFF_MS]);
-      assert.ok(emits.some((e) => e.root && e.names.has(a)), 'everything reported after the restart');
       assert.notEqual(monitor.pid, pid);
       // va went with its peer's namespace; lo is left.
       const ms = await reported(monitor, a, () => ip('-n', a, 'addr', 'add', '10.231.9.1/32', 'dev', 'lo'));
@@ -199,30 +187,30 @@ describe('NetnsDirWatcher (no root needed)', () => {
     const watcher = new NetnsDirWatcher(dir);
     const seen: string[][] = [];
     watcher.on('change', (names) => seen.push(names));
-    const until = async (pred: () => boolean) => {
-      const t0 = performance.now();
-      while (!pred() && performance.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 5));
-      assert.ok(pred(), JSON.stringify(seen));
-    };
+    const reports = (pred: () => boolean) =>
+      until('the watcher to report it', () => {
+        if (pred()) return true;
+        throw new Error(`reported so far: ${JSON.stringify(seen)}`);
+      }, { timeoutMs: 2000, everyMs: 5 });
     try {
       watcher.start();
       assert.deepEqual(watcher.names(), []);
       await mkdir(dir);
       await writeFile(path.join(dir, 'one'), '');
-      await until(() => seen.flat().includes('one'));
+      await reports(() => seen.flat().includes('one'));
       assert.deepEqual(watcher.names(), ['one']);
       await writeFile(path.join(dir, 'two'), '');
-      await until(() => seen.flat().includes('two'));
+      await reports(() => seen.flat().includes('two'));
       // 'one' may have been reported twice already (the directory appearing, then the file): wait for its removal itself.
       const reportsOfOne = seen.flat().filter((n) => n === 'one').length;
       await unlink(path.join(dir, 'one'));
-      await until(() => seen.flat().filter((n) => n === 'one').length > reportsOfOne && !watcher.names().includes('one'));
+      await reports(() => seen.flat().filter((n) => n === 'one').length > reportsOfOne && !watcher.names().includes('one'));
       assert.deepEqual(watcher.names(), ['two']);
       // Same name, new file: a new namespace, reported although the name never left.
       seen.length = 0;
       await unlink(path.join(dir, 'two'));
       await writeFile(path.join(dir, 'two'), '');
-      await until(() => seen.flat().includes('two'));
+      await reports(() => seen.flat().includes('two'));
     } finally {
       watcher.stop();
       await rm(parent, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { NamespaceReaders, processNetnsInode, readNamespaceWith } from '../../se
 import { readNamespace } from '../../server/kernel/observe';
 import type { NamespaceReading } from '../../server/kernel/ip-json';
 import { randomSuffix, removeAll } from '../support/kernel';
+import { until } from '../support/wait';
 
 function ip(...args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -39,11 +40,6 @@ function stable(r: NamespaceReading): unknown {
   };
 }
 
-async function until(pred: () => boolean, ms: number): Promise<boolean> {
-  const t0 = performance.now();
-  while (!pred() && performance.now() - t0 < ms) await new Promise((r) => setTimeout(r, 10));
-  return pred();
-}
 
 function hasLink(netns: string, name: string): boolean {
   try {
@@ -137,8 +133,8 @@ describe('NamespaceReaders (root)', () => {
     await readers.read(c, ['link show']);
     assert.ok(readers.open().includes(c));
     ip('netns', 'del', c);
-    assert.ok(await until(() => !readers.open().includes(c), 1000), 'reader closed by the directory watch');
-    assert.ok(await until(() => !hasLink(a, 'rc'), 1000), "the peer's end disappeared: nothing kept the namespace alive");
+    await until('the reader closed by the directory watch', () => !readers.open().includes(c), { timeoutMs: 1000, everyMs: 10 });
+    await until("the peer's end to disappear: nothing kept the namespace alive", () => !hasLink(a, 'rc'), { timeoutMs: 1000, everyMs: 10 });
     assert.deepEqual(processesNaming([c]), []);
   });
 

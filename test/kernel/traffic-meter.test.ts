@@ -6,6 +6,7 @@ import { rates, worthSending, TrafficMeter, type CounterSample } from '../../ser
 import { NamespaceReaders } from '../../server/kernel/namespace-readers';
 import type { TrafficRate } from '../../server/protocol';
 import { ping, randomSuffix, removeAll } from '../support/kernel';
+import { until } from '../support/wait';
 
 function sample(node: string, iface: string, t: number, rxPackets: number, txPackets: number, rxBytes: number, txBytes: number): [string, CounterSample] {
   return [`${node}:${iface}`, { node, iface, t, rxPackets, txPackets, rxBytes, txBytes }];
@@ -107,8 +108,7 @@ describe('TrafficMeter (root)', () => {
     const last = (node: string) => ours().filter((r) => r.node === node).at(-1);
     const idle = (r?: TrafficRate) => r !== undefined && r.rxPps + r.txPps === 0;
     // Neighbour discovery may go on a moment after the ping; wait for the zero that ends it.
-    const t0 = performance.now();
-    while (!(idle(last(a)) && idle(last(b))) && performance.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+    await until('the zero rates that end the ping on both ends', () => idle(last(a)) && idle(last(b)), { timeoutMs: 5000, everyMs: 50 });
     await meter.stop();
     const all = ours();
     const busy = (node: string, iface: string) => all.some((r) => r.node === node && r.iface === iface && r.txPps > 0 && r.rxPps > 0 && r.txBps > 0 && r.rxBps > 0);

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ip, ipJson, REPO, tag } from '../support/kernel';
 import { makeLabs, realMachine, runIn, sh, type LabsFixture } from './machine-fixture';
+import { until } from '../support/wait';
 
 const t = tag();
 // A veth pair: this kernel has no dummy interfaces.
@@ -173,12 +174,7 @@ test("one lab's shell cannot see, signal or trace another lab's processes, nor r
         return false;
       }
     });
-  let victim = findVictim();
-  for (let i = 0; i < 100 && !victim; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    victim = findVictim();
-  }
-  assert.ok(victim, "lab b's sleep runs");
+  const victim = await until("lab b's sleep to run", findVictim, { timeoutMs: 2000, everyMs: 20 });
   const r = await sh(fx.lab('a'), undefined, `
     kill -9 ${victim} 2>/dev/null && echo KILLED
     cat /root/note 2>/dev/null

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { LAB_PIDS_MAX } from '../../server/machine/lab-cgroup';
 import { ID_BASE, IDS_PER_LAB } from '../../server/machine/id-slots';
 import { makeLabs, realMachine, sh, type LabsFixture } from './machine-fixture';
+import { until } from '../support/wait';
 
 let fx: LabsFixture;
 let realBefore: string;
@@ -81,7 +82,7 @@ test('a machine whose record outlived it (a crash while it was made) is cleaned 
   const cgroup = lab.machineHandle!.cgroup!;
   // As if the machine died without the server: kill its processes, keep the record and the cgroup.
   process.kill(old, 'SIGKILL');
-  for (let i = 0; i < 200 && cgroup.pids().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  await until("the dead machine's processes to leave its cgroup", () => cgroup.pids().length === 0, { timeoutMs: 2000, everyMs: 10 });
   assert.ok(cgroup.exists());
   const fresh = new LabMachine({ dir: lab.dir, name: 'm3' });
   assert.equal(fresh.running, false);

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { TerminalManager } from '../../server/terminal/terminal-manager';
 import { terminalProcesses } from '../../server/terminal/process-tree';
 import { ip } from '../support/kernel';
+import { until } from '../support/wait';
 
 export interface Lab {
   nsA: string;
@@ -103,24 +104,15 @@ export class Transcript {
 
   /** Waits until the plain text (after `from`) matches. */
   async waitFor(pattern: RegExp, timeoutMs = 5000, from = 0): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    return until(String(pattern), () => {
       const m = stripAnsi(this.text.slice(from)).match(pattern);
       if (m) return m;
-      if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${pattern}; output so far:\n${stripAnsi(this.text).slice(-2000)}`);
-      }
-      await sleep(20);
-    }
+      throw new Error(`output so far:\n${stripAnsi(this.text).slice(-2000)}`);
+    }, { timeoutMs, everyMs: 20 });
   }
 
   async waitForExit(timeoutMs = 5000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.exitReason === null) {
-      if (Date.now() > deadline) throw new Error('timed out waiting for the terminal to exit');
-      await sleep(20);
-    }
-    return this.exitReason;
+    return until('the terminal to exit', () => this.exitReason ?? undefined, { timeoutMs, everyMs: 20 });
   }
 
   private commands = 0;
@@ -136,27 +128,19 @@ export class Transcript {
     this.manager.input(this.id, `${command}; echo "@@M""${n}:$?@@"\r`);
     // Searched in the raw text, which is cheap even for a megabyte of output.
     const marker = new RegExp(`@@M${n}:(\\d+)@@`, 'g');
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    return until(`${command} to finish`, () => {
       marker.lastIndex = from;
       const m = marker.exec(this.text);
       if (m) return { output: stripAnsi(this.text.slice(from, m.index)), code: Number(m[1]) };
-      if (Date.now() > deadline) {
-        throw new Error(`timed out running ${command}; output so far:\n${stripAnsi(this.text.slice(-2000))}`);
-      }
-      await sleep(20);
-    }
+      throw new Error(`output so far:\n${stripAnsi(this.text.slice(-2000))}`);
+    }, { timeoutMs, everyMs: 20 });
   }
 }
 
 /** Waits until the terminal's process and every process of its session are gone. */
 export async function waitForNoProcesses(pid: number, timeoutMs = 3000): Promise<number[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const left = terminalProcesses(pid);
-    if (left.length === 0 || Date.now() > deadline) return left;
-    await sleep(20);
-  }
+  await until('the terminal\'s processes to end', () => terminalProcesses(pid).length === 0, { timeoutMs, everyMs: 20 }).catch(() => undefined);
+  return terminalProcesses(pid);
 }
 
 export interface LabTestEnv {

@@ -5,12 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useLab, sleep, stripAnsi, Transcript } from './lab-fixture';
+import { useLab, stripAnsi, Transcript } from './lab-fixture';
 import { HIGH_WATERMARK_CHARS } from '../../server/terminal/flow-control';
 import { OUTPUT_BATCH_MAX_CHARS } from '../../server/terminal/output-batcher';
 import { SCROLLBACK_MAX_CHARS } from '../../server/terminal/scrollback';
 import { terminalProcesses, readProcess } from '../../server/terminal/process-tree';
-import { until } from '../support/wait';
+import { steady, until } from '../support/wait';
 
 const env = useLab();
 
@@ -23,19 +23,8 @@ async function openShell(): Promise<Transcript> {
 
 /** Waits until the output has not grown for `quietMs`; returns the count then. */
 async function untilQuiet(t: Transcript, quietMs = 300, timeoutMs = 5000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let last = -1;
-  let since = Date.now();
-  for (;;) {
-    if (t.chars !== last) {
-      last = t.chars;
-      since = Date.now();
-    } else if (Date.now() - since >= quietMs) {
-      return last;
-    }
-    if (Date.now() > deadline) throw new Error(`output still growing after ${timeoutMs} ms (${t.chars} chars)`);
-    await sleep(20);
-  }
+  await steady('the output to stop growing', () => String(t.chars), { everyMs: quietMs, timeoutMs });
+  return t.chars;
 }
 
 function jobsOf(pid: number): string[] {

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { connect, connectError, openTerminal, Screen, startTestServer, WAIT_MS, type Recorder, type TestServer } from './web-fixture';
+import { until } from '../support/wait';
 import { realMachine } from '../machine/machine-fixture';
 import type { LabState } from '../../server/protocol';
 import { LAB_PIDS_MAX } from '../../server/machine/lab-cgroup';
@@ -133,8 +134,7 @@ test('a payload nested 10,000 deep gets its error reply, and the server keeps an
   const events = ['terminal-open', 'lab-edit', 'lab-export'];
   events.forEach((event, i) => engine.write(`2/lab/default,${9000 + i}["${event}",${deep}]`));
   engine.write(`2/lab/default,9100["lab-edit",{"op":"load","yaml":${deep}}]`);
-  const deadline = Date.now() + WAIT_MS;
-  while (replies.length < events.length + 1 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+  await until('a reply to every bad payload', () => replies.length >= events.length + 1, { everyMs: 20 }).catch(() => undefined);
   assert.equal(replies.length, events.length + 1, `every bad payload got its reply: ${replies.map((x) => x.slice(0, 120)).join(' | ')}`);
   for (const reply of replies) assert.match(reply, /"ok":false/);
   const ok = await r.send('lab-export', { format: 'yaml' });
@@ -152,10 +152,7 @@ test("a fork bomb stops at the lab's pids limit; the server and the other lab ke
   const { readFileSync } = await import('node:fs');
   const current = () => Number(readFileSync(`${pidsDir}/pids.current`, 'utf8'));
   let peak = 0;
-  for (let i = 0; i < 150 && peak < LAB_PIDS_MAX - 8; i++) {
-    peak = Math.max(peak, current());
-    await new Promise((res) => setTimeout(res, 20));
-  }
+  await until('the bomb to reach the limit', () => (peak = Math.max(peak, current())) >= LAB_PIDS_MAX - 8, { timeoutMs: 3000, everyMs: 20 }).catch(() => undefined);
   assert.ok(peak >= LAB_PIDS_MAX - 8 && peak <= LAB_PIDS_MAX, `the bomb reached the limit and no further (peak ${peak} of ${LAB_PIDS_MAX})`);
   // Meanwhile the default lab answers an edit promptly.
   const other = await client('default', ts.server.token);
@@ -166,7 +163,7 @@ test("a fork bomb stops at the lab's pids limit; the server and the other lab ke
   await sh.waitFor(/BOMB-OVER/, 30_000);
   // The bomb's orphans live on inside the limit until their terminal is closed: that kills its whole cgroup.
   bomb.socket.emit('terminal-close', { id: sh.id });
-  for (let i = 0; i < 300 && current() > 10; i++) await new Promise((res) => setTimeout(res, 20));
+  await until('closing the terminal to end the bomb', () => current() <= 10, { timeoutMs: 6000, everyMs: 20 }).catch(() => undefined);
   assert.ok(current() <= 10, `closing the terminal ended the bomb (${current()} processes left)`);
 });
 

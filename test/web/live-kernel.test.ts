@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { connect, ip, sleep, startTestServer, tag, type Recorder, type TestServer, pairYaml } from './web-fixture';
+import { connect, ip, startTestServer, tag, type Recorder, type TestServer, pairYaml } from './web-fixture';
 import type { LabState, TrafficRate } from '../../server/protocol';
 import { until } from '../support/wait';
 
@@ -26,12 +26,10 @@ const yaml = pairYaml('live', A, B);
 async function bothSee(pred: (s: LabState) => boolean, what: string): Promise<number> {
   const t0 = Date.now();
   const seen = (r: Recorder) => r.state !== undefined && pred(r.state);
-  while (!(seen(one) && seen(two))) {
-    if (Date.now() - t0 > WITHIN_MS) {
-      throw new Error(`not within ${WITHIN_MS} ms: ${what}; last state: ${JSON.stringify(one.state?.topology.nodes)}`);
-    }
-    await sleep(10);
-  }
+  await until(`${what} within ${WITHIN_MS} ms`, () => {
+    if (seen(one) && seen(two)) return true;
+    throw new Error(`last state: ${JSON.stringify(one.state?.topology.nodes)}`);
+  }, { timeoutMs: WITHIN_MS, everyMs: 10 });
   return Date.now() - t0;
 }
 

@@ -11,6 +11,7 @@ import { io as connectClient, type Socket, type ManagerOptions, type SocketOptio
 import { startServer, type RunningServer } from '../../server/web/serve';
 import type { Ack, ClientToServerEvents, LabPatch, LabState, LogEntry, ServerToClientEvents } from '../../server/protocol';
 import { applyTopologyPatch } from '../../server/model/topology-patch';
+import { until } from '../support/wait';
 import { ip, namespaceNames as netnsNames, realHostLab } from '../support/kernel';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -125,13 +126,11 @@ export class Recorder {
 
   /** Waits until a received state satisfies the predicate. */
   async waitForState(pred: (s: LabState) => boolean, what = 'a matching state'): Promise<LabState> {
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
+    return until(what, () => {
       const found = this.states.find(pred);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(this.state)}`);
-      await sleep(20);
-    }
+      throw new Error(`last state: ${JSON.stringify(this.state)}`);
+    }, { timeoutMs: WAIT_MS, everyMs: 20 });
   }
 
   close(): void {
@@ -211,12 +210,10 @@ export class Screen {
   }
 
   async waitFor(pattern: RegExp, timeoutMs = WAIT_MS): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.text)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; screen:\n${this.text}`);
-      await sleep(20);
-    }
-    return this.text;
+    return until(String(pattern), () => {
+      if (pattern.test(this.text)) return this.text;
+      throw new Error(`screen:\n${this.text}`);
+    }, { timeoutMs, everyMs: 20 });
   }
 }
 
