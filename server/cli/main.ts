@@ -19,9 +19,6 @@ import { statusTable } from './status-table';
 import type { LogEntry } from '../engine/command-log';
 import type { ApplyResult } from '../engine/lab';
 import { USAGE } from './usage';
-import { loadLesson } from '../lessons/lesson-library';
-import { formatLessonErrors } from '../lessons/lesson-file';
-import { gradeLesson } from '../lessons/grade';
 
 
 class UsageError extends Error {}
@@ -229,6 +226,8 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parse('check', rest, { json: { type: 'boolean' }, all: { type: 'boolean' } }, 1);
       if (!positionals[0]) throw new UsageError('check needs a LESSON: an id from public/lessons or a lesson file');
       if (values.all && values.lab !== undefined) throw new UsageError('--all checks every lab; leave --lab out');
+      // Loaded here, not at start: lessons bring a Markdown parser that every other command would pay for.
+      const [{ loadLesson }, { formatLessonErrors }, { gradeLesson }] = await Promise.all([import('../lessons/lesson-library'), import('../lessons/lesson-file'), import('../lessons/grade')]);
       const loaded = loadLesson(positionals[0]);
       if (!loaded.ok) {
         console.error(`vethlab: ${'notFound' in loaded ? '' : `${positionals[0]}: `}${formatLessonErrors(loaded.errors).replace(/\n/g, '\nvethlab: ')}`);
