@@ -12,8 +12,6 @@ import { DEFAULT_LAB, LabRegistry, labNameProblem, labPath } from '../engine/lab
 import { endOrphanMachines, labShellArgv } from '../machine/lab-machine';
 import { netnsNameProblem } from '../model/names';
 import { formatError, formatErrors } from '../model/topology-errors';
-import { readTopologyFile } from '../engine/topology-source';
-import { exportLab } from '../export/export-lab';
 import { commandLine } from '../model/step';
 import { statusTable } from './status-table';
 import type { LogEntry } from '../engine/command-log';
@@ -95,6 +93,8 @@ function reportFailure(result: ApplyResult): number {
 
 /** The checked topology of FILE, or null after printing why not (exit 2: nothing was changed). */
 async function loadTopology(file: string, what = 'FILE') {
+  // Loaded when a file is read: the schema checker (zod) is most of the CLI's code to parse at start.
+  const { readTopologyFile } = await import('../engine/topology-source');
   const parsed = await readTopologyFile(file, what);
   if (parsed.ok) return parsed.topology;
   for (const e of parsed.errors) console.error(`error: ${e.path === what ? '' : `${file}: `}${formatError(e)}`);
@@ -278,6 +278,7 @@ async function main(argv: string[]): Promise<number> {
       if (format !== 'yaml' && format !== 'sh') throw new UsageError(`--format: "${format}" is not a format; use yaml or sh`);
       const { lab } = labOf(values);
       const { topology } = await lab.observe();
+      const { exportLab } = await import('../export/export-lab');
       process.stdout.write(exportLab(topology, format, lab.mark));
       return 0;
     }
