@@ -172,26 +172,30 @@ export class LabCgroup {
     const deadline = Date.now() + EMPTY_WAIT_MS;
     for (;;) {
       this.kill();
-      if (this.pids().length === 0) break;
-      if (Date.now() > deadline) throw new Error(`the processes of cgroup ${this.name} did not end within ${EMPTY_WAIT_MS} ms`);
+      // An empty cgroup.procs may still refuse rmdir (EBUSY) while its last tasks finish exiting: tried again.
+      if (this.pids().length === 0 && this.dirs.map((d) => removeTree(d)).every(Boolean)) return;
+      if (Date.now() > deadline) {
+        if (this.pids().length > 0) throw new Error(`the processes of cgroup ${this.name} did not end within ${EMPTY_WAIT_MS} ms`);
+        return; // the next destroy or sweep removes what is left
+      }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
-    for (const d of this.dirs) removeTree(d);
   }
 }
 
-/** rmdir of a cgroup and its (empty) children, deepest first. */
-function removeTree(dir: string): void {
+/** rmdir of a cgroup and its (empty) children, deepest first; whether it is gone. */
+function removeTree(dir: string): boolean {
   let entries: string[];
   try {
     entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
   } catch {
-    return;
+    return true; // not there
   }
   for (const e of entries) removeTree(path.join(dir, e));
   try {
     rmdirSync(dir);
+    return true;
   } catch {
-    // A process on its way out; the next destroy or sweep removes it.
+    return !existsSync(dir);
   }
 }
