@@ -1,4 +1,5 @@
-// Runs every test file, in three phases, each a `node --test` of its own:
+// Runs every test file, in three phases, each file a `node --test` process of
+// its own, several at once where the phase allows:
 //
 //   1. files that use names of their own (a random tag) or only lab machines,
 //      and pure logic: several at once;
@@ -11,9 +12,17 @@
 //      notice (a lesson step ticking within a second) or load the machine
 //      with a class of 30 lab machines: one at a time.
 //
+// The pure files (UNIT: no root, no kernel, no server) run together in one
+// process, as `npm run test:unit` does (`node scripts/test.mjs --unit`): each
+// file in a process of its own paid node's and tsx's start, 25 s of the run.
+//
+// A file's output is printed whole when it ends, so files that run together
+// do not interleave; the run ends with the time each file took, slowest
+// first, which says where the suite's time goes.
+//
 // A new test file belongs in phase 1 unless it does what phases 2 or 3 are for;
 // a file missing from every list fails the run, so none is forgotten.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -22,28 +31,81 @@ const PHASE_2 = ['browser/lab-machine', 'browser/switches', 'machine/cli', 'mach
 const PHASE_3 = ['engine/seeds', 'browser/lab-page', 'browser/projector', 'browser/live-terminal', 'browser/lessons', 'browser/packets', 'browser/teacher', 'web/classroom'];
 /** Two cores: three files at once keeps both busy while the others wait on the kernel or a browser. */
 const CONCURRENCY = 3;
+/** How many of the slowest files the summary lists. */
+const SLOWEST = 15;
+/** Pure logic: no root, no kernel, no server; run in one process. */
+const UNIT = ['page/', 'capture/', 'classroom/', 'lessons/', 'model/', 'planner/', 'kernel/build-topology', 'kernel/namespaces', 'kernel/proc-net-dev', 'kernel/traffic-budget', 'engine/lab-store', 'engine/same-but-counters'];
+const isUnit = (f) => UNIT.some((u) => (u.endsWith('/') ? f.startsWith(u) : f === u));
 
 const all = readdirSync(path.join(root, 'test'), { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .flatMap((d) => readdirSync(path.join(root, 'test', d.name)).filter((f) => f.endsWith('.test.ts')).map((f) => `${d.name}/${f.replace(/\.test\.ts$/, '')}`))
   .sort();
-const only = process.argv.slice(2);
-const chosen = only.length > 0 ? all.filter((f) => only.some((o) => f.startsWith(o))) : all;
+const unitOnly = process.argv.includes('--unit');
+const only = process.argv.slice(2).filter((a) => a !== '--unit');
+const chosen = (only.length > 0 ? all.filter((f) => only.some((o) => f.startsWith(o))) : all).filter((f) => !unitOnly || isUnit(f));
 const phases = [
   { name: 'independent files, several at once', files: chosen.filter((f) => !PHASE_2.includes(f) && !PHASE_3.includes(f)), concurrency: CONCURRENCY },
   { name: 'checks of an unchanged real machine', files: chosen.filter((f) => PHASE_2.includes(f)), concurrency: CONCURRENCY },
   { name: 'fixed names on the real machine, and timing or load that must not share it, one at a time', files: chosen.filter((f) => PHASE_3.includes(f)), concurrency: 1 },
 ];
 
+/**
+ * Runs one file, or the pure files together (node:test runs the tests a
+ * process defines when it ends, and fails the process when one fails); the
+ * output is printed when it ends.
+ */
+function runFile(file) {
+  const args = Array.isArray(file.files)
+    ? ['--import', 'tsx', ...file.files.flatMap((f) => ['--import', `./test/${f}.test.ts`]), '--eval', '']
+    : ['--import', 'tsx', '--test', `test/${file}.test.ts`];
+  const name = Array.isArray(file.files) ? `${file.files.length} pure files in one process (${UNIT.join(' ')})` : file;
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => out.push(d));
+    child.on('close', (code, signal) => {
+      const seconds = (performance.now() - t0) / 1000;
+      const ok = code === 0;
+      process.stdout.write(`# file: ${name} (${seconds.toFixed(1)} s): ${ok ? 'passed' : `FAILED (${signal ?? `exit ${code}`})`}\n`);
+      process.stdout.write(Buffer.concat(out));
+      resolve({ file: Array.isArray(file.files) ? 'the pure files' : file, seconds, ok });
+    });
+  });
+}
+
+/** Runs files `concurrency` at a time, in order. */
+async function pool(files, concurrency) {
+  const results = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) results.push(await runFile(files[next++]));
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  return results;
+}
+
 const started = performance.now();
-let failed = false;
+const results = [];
+const summary = [];
 for (const phase of phases) {
   if (phase.files.length === 0) continue;
   const t0 = performance.now();
   console.log(`# phase: ${phase.name} (${phase.files.length} files, ${phase.concurrency} at a time)`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${phase.concurrency}`, ...phase.files.map((f) => `test/${f}.test.ts`)], { cwd: root, stdio: 'inherit' });
-  console.log(`# phase done in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${r.status === 0 ? 'passed' : 'FAILED'}`);
-  if (r.status !== 0) failed = true;
+  const unit = phase.files.filter(isUnit);
+  const jobs = [...(unit.length > 0 ? [{ files: unit }] : []), ...phase.files.filter((f) => !isUnit(f))];
+  const r = await pool(jobs, phase.concurrency);
+  results.push(...r);
+  const line = `# phase done in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${r.every((x) => x.ok) ? 'passed' : 'FAILED'}`;
+  console.log(line);
+  summary.push(`${line} (${phase.name})`);
 }
-console.log(`# all tests: ${((performance.now() - started) / 1000).toFixed(1)} s, ${failed ? 'FAILED' : 'passed'}`);
-process.exitCode = failed ? 1 : 0;
+const failed = results.filter((r) => !r.ok);
+console.log(`# the ${Math.min(SLOWEST, results.length)} slowest files (each on its own clock, beside the others of its phase):`);
+for (const r of [...results].sort((a, b) => b.seconds - a.seconds).slice(0, SLOWEST)) console.log(`#   ${r.seconds.toFixed(1).padStart(6)} s  ${r.file}`);
+for (const line of summary) console.log(line);
+if (failed.length > 0) console.log(`# failed: ${failed.map((r) => r.file).join(', ')}`);
+console.log(`# all tests: ${((performance.now() - started) / 1000).toFixed(1)} s, ${failed.length > 0 ? 'FAILED' : 'passed'}`);
+process.exitCode = failed.length > 0 ? 1 : 0;
