@@ -20,7 +20,9 @@ export interface NamedNamespace {
  * but not yet mounted over can hide in it.
  */
 const QUIET_MS = 1000;
-const listings = new Map<string, { mtimeMs: number; list: NamedNamespace[] }>();
+const listings = new Map<string, { version: string; list: NamedNamespace[] }>();
+/** Lab machines come and go (each its own /proc/PID/root/run/netns): the cache is bounded. */
+const MAX_LISTINGS = 256;
 
 /**
  * Synchronous on purpose: a stat call costs less than the thread-pool round
@@ -34,8 +36,10 @@ export async function listNamespaces(dir: string = NETNS_DIR): Promise<NamedName
     listings.delete(dir);
     return [];
   }
+  // The very directory (a machine's PID reused by the next one is another directory), unchanged.
+  const version = `${dirStat.dev}:${dirStat.ino}:${dirStat.mtimeMs}`;
   const kept = listings.get(dir);
-  if (kept && kept.mtimeMs === dirStat.mtimeMs) return kept.list.map((n) => ({ ...n }));
+  if (kept && kept.version === version) return kept.list.map((n) => ({ ...n }));
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -48,7 +52,9 @@ export async function listNamespaces(dir: string = NETNS_DIR): Promise<NamedName
     const s = statSync(`${dir}/${name}`, { throwIfNoEntry: false });
     if (s) out.push({ name, inode: s.ino }); // else deleted while we looked
   }
-  if (now - dirStat.mtimeMs >= QUIET_MS) listings.set(dir, { mtimeMs: dirStat.mtimeMs, list: out.map((n) => ({ ...n })) });
-  else listings.delete(dir);
+  if (now - dirStat.mtimeMs >= QUIET_MS) {
+    if (listings.size >= MAX_LISTINGS && !listings.has(dir)) listings.clear();
+    listings.set(dir, { version, list: out.map((n) => ({ ...n })) });
+  } else listings.delete(dir);
   return out;
 }

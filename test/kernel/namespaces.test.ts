@@ -1,7 +1,7 @@
 /** Listing /run/netns, on a directory of plain files standing in for it (no root). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { listNamespaces } from '../../server/kernel/namespaces';
@@ -67,5 +67,23 @@ test('a listing of a directory that changed within the second is not kept', asyn
     assert.equal((await listNamespaces(d))[0].inode, hidden);
   } finally {
     rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('another directory at the same path (a machine whose PID the next one got) is listed afresh, even with the same mtime', async () => {
+  const d = dir();
+  const moved = `${d}-old`;
+  try {
+    const past = new Date(Date.now() - 5000);
+    utimesSync(d, past, past);
+    await listNamespaces(d);
+    renameSync(d, moved);
+    mkdirSync(d);
+    writeFileSync(path.join(d, 'z'), '');
+    utimesSync(d, past, past);
+    assert.deepEqual((await listNamespaces(d)).map((n) => n.name), ['z']);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+    rmSync(moved, { recursive: true, force: true });
   }
 });
