@@ -149,6 +149,7 @@ test('a change reaches the browsers as a patch of the nodes it changed; lab-resy
   assert.ok(patch, `the move came as a patch, not the whole lab (${two.patches.length - from} patches since)`);
   assert.ok(JSON.stringify(patch).length < JSON.stringify(moved).length / 2, 'a patch is shorter than the state');
   assert.ok(Object.keys(patch.patch.nodes).length < Object.keys(moved.topology.nodes).length);
+  assert.equal(one.resyncs + two.resyncs, 0, 'every patch so far fit the state it came to');
   const r = (await (two.socket as unknown as Socket).timeout(WAIT_MS).emitWithAck('lab-resync', {})) as Ack<{ state: LabState }>;
   assert.ok(r.ok);
   const now = two.state!;

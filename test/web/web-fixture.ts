@@ -101,6 +101,8 @@ export async function startTestServer(extra: { allowHosts?: string[]; realHost?:
 export class Recorder {
   states: LabState[] = [];
   patches: LabPatch[] = [];
+  /** Patches that did not fit the state this client had, each answered by a lab-resync. */
+  resyncs = 0;
   log: LogEntry[] = [];
 
   constructor(readonly socket: Client) {
@@ -108,9 +110,21 @@ export class Recorder {
     socket.on('lab-patch', (p) => {
       this.patches.push(p);
       const last = this.state;
-      // A patch always follows the state it was made from: anything else is a bug the tests must see.
-      if (!last || last.version !== p.base) throw new Error(`lab-patch ${p.version} for version ${p.base}, but this client has ${last?.version ?? 'no state'}`);
-      this.states.push({ topology: applyTopologyPatch(last.topology, p.patch), version: p.version });
+      // Before the first state (a change while connecting) the state on its way already has it.
+      if (!last) return;
+      if (last.version === p.base) {
+        this.states.push({ topology: applyTopologyPatch(last.topology, p.patch), version: p.version });
+        return;
+      }
+      // As the page does: a patch for another version asks for the whole state.
+      this.resyncs++;
+      void (socket as Socket)
+        .timeout(WAIT_MS)
+        .emitWithAck('lab-resync', {})
+        .then((r: Ack<{ state: LabState }>) => {
+          if (r.ok && r.state.version >= (this.state?.version ?? 0)) this.states.push(r.state);
+        })
+        .catch(() => undefined);
     });
     socket.on('log-append', (entries) => this.log.push(...entries));
   }
