@@ -27,14 +27,44 @@ function restOf(t: Topology): TopologyRest {
 const PATCH_MAX_SHARE = 0.5;
 
 /**
+ * What a node was sent as: its text, and what that text was made of (its
+ * frozen shared parts by reference, the rest as text), taken when it was
+ * sent, so a node changed in place later (a move sets its position) cannot
+ * pass for the one sent.
+ */
+interface SentNode {
+  text: string;
+  parts: unknown[];
+  small: string;
+}
+
+/**
+ * The parts of an observed node that the observation shares, frozen, with the
+ * one before when its namespace did not change (build-topology.ts).
+ */
+const SHARED_PARTS = ['interfaces', 'routes', 'kernelRoutes'] as const;
+
+/** The node without its shared parts, as text: kind, forwarding, position, ... */
+function smallOf(node: NodeSpec): string {
+  const { interfaces: _i, routes: _r, kernelRoutes: _k, ...small } = node;
+  return JSON.stringify(small);
+}
+
+/** A node as sent; `before` spares serializing it when it is built again from the same frozen parts. */
+function sentNode(node: NodeSpec, before: SentNode | undefined): SentNode {
+  const parts = SHARED_PARTS.map((k) => node[k]);
+  const small = smallOf(node);
+  const same = before !== undefined && small === before.small && parts.every((p, i) => p === before.parts[i] && (p === undefined || Object.isFrozen(p)));
+  return { text: same ? before.text : JSON.stringify(node), parts, small };
+}
+
+/**
  * Remembers the last topology sent, as text (a topology is changed in place
  * by a move, so a reference to it would not keep what was sent), and gives
  * the patch from it to the next.
  */
 export class TopologyDiffer {
-  private sent?: { nodes: Map<string, string>; rest: string };
-  /** The node objects last sent: a node built anew from the same frozen parts needs no serializing. */
-  private sentNodes = new Map<string, NodeSpec>();
+  private sent?: { nodes: Map<string, SentNode>; rest: string };
 
   /**
    * Records `next` as sent, and returns the patch that turns the last one
@@ -43,20 +73,14 @@ export class TopologyDiffer {
    */
   next(next: Topology): TopologyPatch | undefined {
     const last = this.sent;
-    const nodes = new Map<string, string>();
-    for (const [name, node] of Object.entries(next.nodes)) {
-      const before = this.sentNodes.get(name);
-      const text = last?.nodes.get(name);
-      nodes.set(name, text !== undefined && before !== undefined && sameParts(before, node) ? text : JSON.stringify(node));
-    }
+    const nodes = new Map(Object.entries(next.nodes).map(([name, node]) => [name, sentNode(node, last?.nodes.get(name))]));
     const rest = JSON.stringify(restOf(next));
     this.sent = { nodes, rest };
-    this.sentNodes = new Map(Object.entries(next.nodes));
     if (!last) return undefined;
     const patch: TopologyPatch = { nodes: {} };
     let changed = 0;
-    for (const [name, text] of nodes) {
-      if (last.nodes.get(name) === text) continue;
+    for (const [name, sent] of nodes) {
+      if (last.nodes.get(name)?.text === sent.text) continue;
       patch.nodes[name] = next.nodes[name];
       changed++;
     }
@@ -77,37 +101,8 @@ export class TopologyDiffer {
   last(): Topology | undefined {
     const sent = this.sent;
     if (!sent) return undefined;
-    return { ...(JSON.parse(sent.rest) as TopologyRest), nodes: Object.fromEntries([...sent.nodes].map(([name, text]) => [name, JSON.parse(text) as NodeSpec])) };
+    return { ...(JSON.parse(sent.rest) as TopologyRest), nodes: Object.fromEntries([...sent.nodes].map(([name, n]) => [name, JSON.parse(n.text) as NodeSpec])) };
   }
-}
-
-/**
- * The parts of an observed node that the observation shares, frozen, with the
- * one before when its namespace did not change (build-topology.ts).
- */
-const SHARED_PARTS = new Set(['interfaces', 'routes', 'kernelRoutes']);
-
-/**
- * Whether `now` is `before` built again from the same frozen parts, with
- * equal small fields (kind, forwarding, position, ...). Never for the very
- * same object: that one may have been changed in place (a move sets its
- * position), so it is compared as text.
- */
-function sameParts(before: NodeSpec, now: NodeSpec): boolean {
-  if (before === now) return false;
-  const a = before as unknown as Record<string, unknown>;
-  const b = now as unknown as Record<string, unknown>;
-  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    const x = a[key];
-    const y = b[key];
-    if (SHARED_PARTS.has(key)) {
-      if (x === y && (x === undefined || Object.isFrozen(x))) continue;
-      return false;
-    }
-    if (x === y && (typeof x !== 'object' || x === null)) continue;
-    if (JSON.stringify(x) !== JSON.stringify(y)) return false;
-  }
-  return true;
 }
 
 /** The topology a patch makes of the one it was made from; `base` is not changed. */

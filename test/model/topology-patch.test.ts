@@ -100,3 +100,15 @@ test('a node built again from the same frozen parts is unchanged; one with new p
   assert.deepEqual(d.next(build({ x: 2, y: 1 }, { lo: { addresses: [], up: true } }))!.nodes, {}, 'equal new parts');
   assert.deepEqual(Object.keys(d.next(build({ x: 2, y: 1 }, { lo: { addresses: [], up: false } }))!.nodes), ['a'], 'changed new parts');
 });
+
+test('a node sent, then changed in place without being sent, then built again with that change, still goes out', () => {
+  const d = new TopologyDiffer();
+  const interfaces = Object.freeze({ lo: Object.freeze({ addresses: Object.freeze([]) as unknown as string[], up: true }) });
+  const routes = Object.freeze([]) as unknown as [];
+  const other = { kind: 'netns' as const, interfaces: { lo: { addresses: [], up: true } }, routes: [] };
+  const first: Topology = { name: 'l', nodes: { a: { kind: 'netns', interfaces, routes, position: { x: 1, y: 1 } }, b: other, c: structuredClone(other) }, links: [] };
+  d.next(first);
+  first.nodes.a.position = { x: 9, y: 9 }; // changed in place, not sent
+  const again: Topology = { name: 'l', nodes: { a: { kind: 'netns', interfaces, routes, position: { x: 9, y: 9 } }, b: other, c: structuredClone(other) }, links: [] };
+  assert.deepEqual(d.next(again)!.nodes, { a: again.nodes.a });
+});
