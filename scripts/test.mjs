@@ -50,16 +50,18 @@ const phases = [
   { name: 'fixed names on the real machine, and timing or load that must not share it, one at a time', files: chosen.filter((f) => PHASE_3.includes(f)), concurrency: 1 },
 ];
 
-/**
- * Runs one file, or the pure files together (node:test runs the tests a
- * process defines when it ends, and fails the process when one fails); the
- * output is printed when it ends.
- */
-function runFile(file) {
-  const args = Array.isArray(file.files)
-    ? ['--import', 'tsx', ...file.files.flatMap((f) => ['--import', `./test/${f}.test.ts`]), '--eval', '']
-    : ['--import', 'tsx', '--test', `test/${file}.test.ts`];
-  const name = Array.isArray(file.files) ? `${file.files.length} pure files in one process (${UNIT.join(' ')})` : file;
+/** A job: one file (`node --test`), or the pure files together. */
+function fileJob(file) {
+  return { name: file, label: file, args: ['--import', 'tsx', '--test', `test/${file}.test.ts`] };
+}
+
+/** node:test runs the tests a process defines when it ends, and fails the process when one fails. */
+function unitJob(files) {
+  return { name: 'the pure files', label: `${files.length} pure files in one process (${UNIT.join(' ')})`, args: ['--import', 'tsx', ...files.flatMap((f) => ['--import', `./test/${f}.test.ts`]), '--eval', ''] };
+}
+
+/** Runs a job; its output is printed when it ends. */
+function runJob({ name, label, args }) {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,21 +71,21 @@ function runFile(file) {
     child.on('close', (code, signal) => {
       const seconds = (performance.now() - t0) / 1000;
       const ok = code === 0;
-      process.stdout.write(`# file: ${name} (${seconds.toFixed(1)} s): ${ok ? 'passed' : `FAILED (${signal ?? `exit ${code}`})`}\n`);
+      process.stdout.write(`# file: ${label} (${seconds.toFixed(1)} s): ${ok ? 'passed' : `FAILED (${signal ?? `exit ${code}`})`}\n`);
       process.stdout.write(Buffer.concat(out));
-      resolve({ file: Array.isArray(file.files) ? 'the pure files' : file, seconds, ok });
+      resolve({ file: name, seconds, ok });
     });
   });
 }
 
-/** Runs files `concurrency` at a time, in order. */
-async function pool(files, concurrency) {
+/** Runs jobs `concurrency` at a time, in order. */
+async function pool(jobs, concurrency) {
   const results = [];
   let next = 0;
   const worker = async () => {
-    while (next < files.length) results.push(await runFile(files[next++]));
+    while (next < jobs.length) results.push(await runJob(jobs[next++]));
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
   return results;
 }
 
@@ -95,7 +97,7 @@ for (const phase of phases) {
   const t0 = performance.now();
   console.log(`# phase: ${phase.name} (${phase.files.length} files, ${phase.concurrency} at a time)`);
   const unit = phase.files.filter(isUnit);
-  const jobs = [...(unit.length > 0 ? [{ files: unit }] : []), ...phase.files.filter((f) => !isUnit(f))];
+  const jobs = [...(unit.length > 0 ? [unitJob(unit)] : []), ...phase.files.filter((f) => !isUnit(f)).map(fileJob)];
   const r = await pool(jobs, phase.concurrency);
   results.push(...r);
   const line = `# phase done in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${r.every((x) => x.ok) ? 'passed' : 'FAILED'}`;
