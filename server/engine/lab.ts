@@ -388,7 +388,7 @@ export class Lab extends EventEmitter<LabEvents> {
 
   private async run(machine: Machine, steps: Step[], label: string): Promise<RunResult> {
     if (steps.length === 0) return { ok: true, outcomes: [] };
-    this.emit('progress', { done: 0, total: steps.length, label });
+    let shown = false;
     const result = await runSteps(
       steps,
       {
@@ -403,12 +403,15 @@ export class Lab extends EventEmitter<LabEvents> {
               ...(o.message ? { message: o.message } : {}),
             })),
           ),
-        onProgress: (done, total) => this.emit('progress', { done, total, label }),
+        onProgress: (done, total) => {
+          shown = true;
+          this.emit('progress', { done, total, label });
+        },
       },
       machine,
       this.readers(),
     );
-    this.emit('progress', null);
+    if (shown) this.emit('progress', null);
     return result;
   }
 

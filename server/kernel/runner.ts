@@ -30,6 +30,7 @@ export interface RunResult {
 export interface RunHooks {
   /** Called after each batch with the outcomes of its steps. */
   onOutcomes?: (outcomes: StepOutcome[]) => void;
+  /** Called at the start (0 done) and after each wave, when the run has more than one wave. */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -218,7 +219,11 @@ export async function runSteps(steps: Step[], hooks: RunHooks = {}, machine: Mac
   const outcomes: StepOutcome[] = [];
   let done = 0;
   let failure: RunResult['failure'];
-  for (const wave of waves(groupSteps(steps))) {
+  const all = waves(groupSteps(steps));
+  // A run of one wave is over as soon as it starts: progress is for longer work.
+  const report = all.length > 1 ? hooks.onProgress : undefined;
+  report?.(0, steps.length);
+  for (const wave of all) {
     if (failure) {
       outcomes.push(...wave.flat().map((step) => ({ step, status: 'not-run' as const })));
       continue;
@@ -228,7 +233,7 @@ export async function runSteps(steps: Step[], hooks: RunHooks = {}, machine: Mac
     outcomes.push(...r.outcomes);
     done += r.outcomes.length;
     hooks.onOutcomes?.(r.outcomes);
-    hooks.onProgress?.(done, steps.length);
+    report?.(done, steps.length);
   }
   return { ok: !failure, outcomes, failure };
 }

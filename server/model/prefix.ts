@@ -67,9 +67,26 @@ export function parseAddress(text: string): { family: Family; value: bigint; can
   return null;
 }
 
-/** `10.0.1.0/24`, `fd00::1/64`. The length is required. */
-export function parsePrefix(text: string): Prefix | null {
+/**
+ * Prefixes already parsed: a lab's addresses are parsed again at every edit
+ * (checking the desired topology, reading the kernel back), always the same
+ * few hundred strings. Bounded: emptied when it reaches the limit.
+ */
+const parsed = new Map<string, Readonly<Prefix> | null>();
+const MAX_PARSED = 4096;
+
+/** `10.0.1.0/24`, `fd00::1/64`. The length is required. The result is frozen: it may be shared. */
+export function parsePrefix(text: string): Readonly<Prefix> | null {
   if (typeof text !== 'string') return null;
+  const known = parsed.get(text);
+  if (known !== undefined) return known;
+  if (parsed.size >= MAX_PARSED) parsed.clear();
+  const prefix = parsePrefixText(text);
+  parsed.set(text, prefix);
+  return prefix;
+}
+
+function parsePrefixText(text: string): Readonly<Prefix> | null {
   // No leading zeros in the length: iproute2 reads `/010` as octal 8.
   const m = /^([^/]+)\/(0|[1-9]\d{0,2})$/.exec(text);
   if (!m) return null;
@@ -77,7 +94,7 @@ export function parsePrefix(text: string): Prefix | null {
   if (!addr) return null;
   const length = Number(m[2]);
   if (length > (addr.family === 4 ? 32 : 128)) return null;
-  return { family: addr.family, address: addr.canonical, length, value: addr.value };
+  return Object.freeze({ family: addr.family, address: addr.canonical, length, value: addr.value });
 }
 
 export function formatPrefix(p: Prefix): string {

@@ -15,6 +15,7 @@
  *     edit path's code in its background threads over the first hundred or
  *     so; a server in a class runs for hours), with the server's CPU per edit.
  *   npm run build && node --import tsx test/bench/live-server.bench.ts [--count 100] [--changes 30] [--edits 60] [--warmup 150] [--idle-seconds 10]
+ *   (BENCH_SERVER_FLAGS="--cpu-prof --cpu-prof-dir=DIR" profiles the server.)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -105,10 +106,12 @@ async function editLatencies(clients: [Client, Client], node: string, iface: str
 }
 
 const BUILT = path.join(REPO, 'dist/cli/vethlab.mjs');
+/** Node flags for the server, e.g. BENCH_SERVER_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where an edit's time goes. */
+const SERVER_FLAGS = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
 
 /** `vethlab serve` in a process of its own; resolves with its port and edit token once it listens. */
 function serve(dataDir: string): Promise<{ pid: number; port: number; token: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [BUILT, 'serve', '--real-host', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VETHLAB_DATA_DIR: '' } });
+  const child = spawn(process.execPath, [...SERVER_FLAGS, BUILT, 'serve', '--real-host', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VETHLAB_DATA_DIR: '' } });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const stop = async () => {
     child.kill('SIGTERM');

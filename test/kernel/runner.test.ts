@@ -21,11 +21,18 @@ test('waves: namespaces of one phase run together; the root and a namespace seen
 });
 
 test('a wave of six namespaces runs through nested batches; a failure is reported at its command', async () => {
-  const make = await runSteps(names.map((n) => step(undefined, `netns add ${n}`)));
+  const progress: [number, number][] = [];
+  const onProgress = (done: number, total: number) => progress.push([done, total]);
+  const make = await runSteps(names.map((n) => step(undefined, `netns add ${n}`)), { onProgress });
   assert.ok(make.ok, JSON.stringify(make.failure));
+  assert.deepEqual(progress, [], 'one batch in the root: no progress to show');
   const plan = names.flatMap((n, i) => [step(n, 'link set lo up'), step(n, `addr add 10.77.${i}.1/32 dev lo`), step(n, '-w net.ipv4.ip_forward=1', 'sysctl')]);
-  const ok = await runSteps(plan);
+  const ok = await runSteps(plan, { onProgress });
   assert.ok(ok.ok, JSON.stringify(ok.failure));
+  // Several waves: progress from 0, after each wave, up to all of them.
+  assert.deepEqual(progress[0], [0, plan.length]);
+  assert.deepEqual(progress.at(-1), [plan.length, plan.length]);
+  assert.equal(progress.length, waves(groupSteps(plan)).length + 1);
   for (const [i, n] of names.entries()) {
     const [lo] = ipJson<{ flags: string[]; addr_info: { local: string }[] }[]>('-n', n, 'addr', 'show', 'lo');
     assert.ok(lo.flags.includes('UP'), `${n}: lo up`);

@@ -86,3 +86,18 @@ test('route targets: default, ::/0 or a network without host bits', () => {
   assert.ok('error' in normalizeRouteTarget('10.0.2.0'));
   assert.ok('error' in normalizeRouteTarget('anywhere'));
 });
+
+test('a prefix parsed again is the same frozen object, and a bad one stays bad', () => {
+  const a = parsePrefix('10.9.8.7/24');
+  assert.equal(parsePrefix('10.9.8.7/24'), a);
+  assert.ok(Object.isFrozen(a));
+  assert.throws(() => {
+    (a as { length: number }).length = 8;
+  }, TypeError);
+  assert.equal(parsePrefix('10.9.8.7/24')?.length, 24);
+  assert.equal(parsePrefix('10.9.8.7/33'), null);
+  assert.equal(parsePrefix('10.9.8.7/33'), null);
+  // Past the bound the cache starts again, and answers stay right.
+  for (let i = 0; i < 5000; i++) parsePrefix(`10.${i >> 8}.${i & 255}.1/24`);
+  assert.deepEqual(parsePrefix('10.9.8.7/24'), a);
+});
