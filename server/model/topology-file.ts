@@ -19,6 +19,7 @@ import { endpointKey, type InterfaceSpec, type LinkSpec, type NodeSpec, type Top
 import { kindModule } from './kinds/kinds';
 import { netemForFile, sameNetem } from './netem';
 import { parseTopologyObject } from './schema';
+import { readPlainYaml } from './plain-yaml';
 import { failure, pathText, showValue, type PathPart, type Result, type TopologyError } from './topology-errors';
 
 /** Largest topology file accepted, from a file or over the socket. */
@@ -45,6 +46,8 @@ export function parseTopologyYaml(text: string, source = 'topology file'): Resul
   if (bytes > MAX_TOPOLOGY_BYTES) {
     return failure([], bytes, `${source} is ${atLeast ? 'at least ' : ''}${bytes} bytes; at most ${MAX_TOPOLOGY_BYTES} are accepted`);
   }
+  const plain = readPlainYaml(text);
+  if (plain.ok) return parseTopologyObject(plain.value);
   const lineCounter = new LineCounter();
   let raw: unknown;
   try {
