@@ -5,10 +5,8 @@
  * failed and what the kernel answered.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
+import { closeSync } from 'node:fs';
+import { openBatchFiles } from './batch-files';
 import { BATCH_FAILED_LINE, runIn, runIp, type IpResult } from './ip';
 import { ipIn, REAL_HOST, type Machine } from './machine';
 import type { NamespaceReaders } from './namespace-readers';
@@ -113,29 +111,10 @@ const NESTED_FAILED = /^Command failed (\S+):(\d+)\s*$/m;
 /** The first file descriptor of the nested batches (0-2 are stdio). */
 const FIRST_FD = 3;
 
-/**
- * Where batch files are written before they are opened and unlinked: only the
- * open descriptors reach the `ip` processes, so the files need no place in the
- * lab machine's file system (a descriptor's /dev/fd/N reopens its file wherever it runs).
- */
-export const BATCH_FILE_DIR = '/run/vethlab/batch';
-
-/**
- * `ip -batch -` in the machine, with each of `inputs` readable as /dev/fd/N
- * from FIRST_FD on. They are files, not pipes: node's stdio pipes are sockets,
- * which /dev/fd/N cannot reopen.
- */
+/** `ip -batch -` in the machine, with each of `inputs` readable as /dev/fd/N from FIRST_FD on. */
 async function runIpWithFds(machine: Machine, lines: string[], inputs: string[]): Promise<IpResult> {
-  await mkdir(BATCH_FILE_DIR, { recursive: true, mode: 0o700 });
-  const fds: number[] = [];
+  const fds = openBatchFiles(inputs);
   try {
-    for (const text of inputs) {
-      const file = path.join(BATCH_FILE_DIR, randomBytes(8).toString('hex'));
-      // Readable by the lab machine's root, which is not this root; reached only through the descriptor.
-      writeFileSync(file, text, { mode: 0o644 });
-      fds.push(openSync(file, 'r'));
-      unlinkSync(file);
-    }
     const { file, args } = ipIn(machine, ['-batch', '-']);
     return await new Promise((resolve, reject) => {
       const child = spawn(file, args, { stdio: ['pipe', 'ignore', 'pipe', ...fds] });
