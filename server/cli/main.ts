@@ -66,15 +66,18 @@ function labOf(values: Values, opts: { create?: boolean } = {}): { registry: Lab
   return { registry, lab: registry.lab(name) };
 }
 
+/** A batch's entries in one write: a plan of hundreds of commands is not hundreds of writes. */
 function printEntries(entries: LogEntry[], verbose: boolean): void {
+  const lines: string[] = [];
   for (const e of entries) {
     if (e.bookkeeping && !verbose) continue;
     const tag = e.bookkeeping ? ' (bookkeeping)' : '';
-    if (e.source === 'info') console.log(`# ${e.text}`);
-    else if (e.status === 'ok') console.log(`ok    ${e.text}${tag}`);
-    else if (e.status === 'error') console.log(`FAIL  ${e.text}\n      ${e.message?.replace(/\n/g, '\n      ')}`);
-    else console.log(`skip  ${e.text}`);
+    if (e.source === 'info') lines.push(`# ${e.text}`);
+    else if (e.status === 'ok') lines.push(`ok    ${e.text}${tag}`);
+    else if (e.status === 'error') lines.push(`FAIL  ${e.text}\n      ${e.message?.replace(/\n/g, '\n      ')}`);
+    else lines.push(`skip  ${e.text}`);
   }
+  if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
 }
 
 function reportFailure(result: ApplyResult): number {
