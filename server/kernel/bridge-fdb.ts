@@ -5,6 +5,7 @@
  */
 import { runIn } from './ip';
 import type { Machine } from './machine';
+import { byCodeUnits } from '../model/names';
 
 export interface MacEntry {
   mac: string;
@@ -26,7 +27,7 @@ export function macTableFrom(bridge: string, entries: FdbJson[]): MacEntry[] {
   return entries
     .filter((e) => e.master === bridge && !(e.flags ?? []).includes('self'))
     .map((e) => ({ mac: e.mac, port: e.ifname, local: e.state === 'permanent' }))
-    .sort((a, b) => Number(a.local) - Number(b.local) || a.port.localeCompare(b.port) || a.mac.localeCompare(b.mac));
+    .sort((a, b) => Number(a.local) - Number(b.local) || byCodeUnits(a.port, b.port) || byCodeUnits(a.mac, b.mac));
 }
 
 /** Reads the table of `bridge` in the machine's root namespace. */

@@ -4,6 +4,7 @@
  */
 import { LOOPBACK, type DanglingEnd, type InterfaceSpec, type LinkSpec, type NetemSpec, type NodeSpec, type Position, type RouteSpec, type Topology } from '../model/topology';
 import { parseAddress, parsePrefix } from '../model/prefix';
+import { byCodeUnits } from '../model/names';
 import { netemFromTc, type TcNetemOptions } from '../model/netem';
 import { observedNamespaceKind } from '../model/kinds/namespace';
 import type { IpLink, IpRoute, NamespaceReading } from './ip-json';
@@ -144,7 +145,7 @@ function keepRoutes(node: NodeSpec, kept: RouteSpec[]): void {
   const isKept = (r: RouteSpec) => kept.some((k) => k.to === r.to && k.dev === r.dev);
   const moved = node.kernelRoutes.filter(isKept);
   if (moved.length === 0) return;
-  node.routes = [...node.routes, ...moved].sort((a, b) => `${a.to} ${a.via ?? ''} ${a.dev ?? ''}`.localeCompare(`${b.to} ${b.via ?? ''} ${b.dev ?? ''}`));
+  node.routes = [...node.routes, ...moved].sort((a, b) => byCodeUnits(`${a.to} ${a.via ?? ''} ${a.dev ?? ''}`, `${b.to} ${b.via ?? ''} ${b.dev ?? ''}`));
   const rest = node.kernelRoutes.filter((r) => !isKept(r));
   if (rest.length > 0) node.kernelRoutes = rest;
   else delete node.kernelRoutes;
@@ -180,7 +181,7 @@ function toRoutes(reading: NamespaceReading, devs: Set<string>): RouteSpec[] {
     if (r.dev) route.dev = r.dev;
     out.push(route);
   }
-  return out.sort((a, b) => `${a.to} ${a.via ?? ''} ${a.dev ?? ''}`.localeCompare(`${b.to} ${b.via ?? ''} ${b.dev ?? ''}`));
+  return out.sort((a, b) => byCodeUnits(`${a.to} ${a.via ?? ''} ${a.dev ?? ''}`, `${b.to} ${b.via ?? ''} ${b.dev ?? ''}`));
 }
 
 /** The routes the kernel made for the node's addresses (`proto kernel`), IPv6 link-local and multicast aside. */
@@ -192,7 +193,7 @@ function kernelRoutes(reading: NamespaceReading, devs: Set<string>): RouteSpec[]
     if (to.startsWith('fe80:') || to.startsWith('ff00:')) continue;
     out.push({ to, dev: r.dev });
   }
-  return out.sort((a, b) => `${a.to} ${a.dev}`.localeCompare(`${b.to} ${b.dev}`));
+  return out.sort((a, b) => byCodeUnits(`${a.to} ${a.dev}`, `${b.to} ${b.dev}`));
 }
 
 /** The netem on each device of a namespace, from its qdiscs. */
@@ -309,7 +310,7 @@ export function buildTopology(root: NamespaceReading, owned: NamespaceReading[],
       if (na || nb) link.netem = [na, nb];
       return link;
     })
-    .sort((x, y) => `${x.endpoints[0].node}:${x.endpoints[0].iface}`.localeCompare(`${y.endpoints[0].node}:${y.endpoints[0].iface}`));
+    .sort((x, y) => byCodeUnits(`${x.endpoints[0].node}:${x.endpoints[0].iface}`, `${y.endpoints[0].node}:${y.endpoints[0].iface}`));
   const danglingEnds: DanglingEnd[] = dangling.map(({ end, peer }) => ({ endpoint: { node: nodeOfEnd(end), iface: end.link.ifname }, peer: peer === '' ? 'host' : peer }));
 
   for (const name of Object.keys(nodes)) {

@@ -3,6 +3,16 @@
  * Each check returns null when the name is fine, or a sentence saying why not.
  */
 
+/**
+ * Orders names and keys by their UTF-16 code units: the same order on every
+ * machine, whatever its locale. (localeCompare follows the machine's
+ * language, and its first call loads ICU's collator: 20-60 ms of a run of
+ * `vethlab apply`.)
+ */
+export function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The kernel's IFNAMSIZ is 16 bytes including the terminating NUL. */
 export const MAX_IFNAME_BYTES = 15;
 

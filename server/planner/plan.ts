@@ -27,6 +27,7 @@ import { formatNetwork, parsePrefix } from '../model/prefix';
 import { kindModule } from '../model/kinds/kinds';
 import { netemArgs, netemLabel, sameNetem } from '../model/netem';
 import type { Step } from '../model/step';
+import { byCodeUnits } from '../model/names';
 import { findRenames, renameSteps, withRenames } from './renames';
 
 export interface PlanContext {
@@ -232,7 +233,7 @@ export function plan(desiredInput: Topology, observedInput: Topology, ctx: PlanC
   }
 
   // 3: per namespace set-up (the root's goes at the end of the root batch).
-  const nsList = [...desiredByNs.keys()].sort((x, y) => (x === ROOT ? -1 : y === ROOT ? 1 : x.localeCompare(y)));
+  const nsList = [...desiredByNs.keys()].sort((x, y) => (x === ROOT ? -1 : y === ROOT ? 1 : byCodeUnits(x, y)));
   for (const ns of nsList) {
     const { node: dNode, label } = desiredByNs.get(ns)!;
     const dName = label();

@@ -7,6 +7,7 @@
  */
 import { isNamespaceKind, type LinkSpec, type NodeSpec, type Topology } from '../model/topology';
 import type { Step } from '../model/step';
+import { byCodeUnits } from '../model/names';
 
 export interface Rename {
   /** The node the interface is on. */
@@ -29,7 +30,7 @@ export function findRenames(desired: Topology, observed: Topology): Rename[] {
   const keyOf = new Map<LinkSpec, string>([...desired.links, ...observed.links].map((l) => [l, endsKey(l)]));
   const desiredKeys = new Set(desired.links.map((l) => keyOf.get(l)!));
   const observedKeys = new Set(observed.links.map((l) => keyOf.get(l)!));
-  const byKey = (a: LinkSpec, b: LinkSpec) => keyOf.get(a)!.localeCompare(keyOf.get(b)!);
+  const byKey = (a: LinkSpec, b: LinkSpec) => byCodeUnits(keyOf.get(a)!, keyOf.get(b)!);
   const gone = observed.links.filter((l) => !desiredKeys.has(keyOf.get(l)!)).sort(byKey);
   const fresh = desired.links.filter((l) => !observedKeys.has(keyOf.get(l)!)).sort(byKey);
   const renames: Rename[] = [];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_IFNAME_BYTES, interfaceNameProblem, netnsNameProblem } from '../../server/model/names';
+import { MAX_IFNAME_BYTES, byCodeUnits, interfaceNameProblem, netnsNameProblem } from '../../server/model/names';
 
 test('interface names the kernel and a shell take as they are', () => {
   for (const name of ['veth0', 'lo', 'eth0.100', 'br-lan', 'wg_0', 'a@b', 'x+y=z', 'a'.repeat(MAX_IFNAME_BYTES)]) {
@@ -39,4 +39,9 @@ test('namespace names', () => {
   for (const name of ['', '.', '..', '../x', '-x', '_x', 'a;rm -rf', '$(x)', '`x`', 'a b', 'a/b', '__proto__', 'x'.repeat(65), 'é']) {
     assert.ok(netnsNameProblem(name), `${JSON.stringify(name)} should be refused`);
   }
+});
+
+test('names sort by code units, the same whatever the machine\'s language', () => {
+  assert.deepEqual(['vnet_b', 'vnet-b', 'Vnet', 'vnet10', 'vnet2', 'vnet.b'].sort(byCodeUnits), ['Vnet', 'vnet-b', 'vnet.b', 'vnet10', 'vnet2', 'vnet_b']);
+  assert.equal(byCodeUnits('a', 'a'), 0);
 });
