@@ -5,13 +5,14 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { groupSteps, runSteps, waves } from '../../server/kernel/runner';
+import { groupSteps, runSteps, SPLIT_NETNS_ADDS, waves } from '../../server/kernel/runner';
 import type { Step } from '../../server/model/step';
-import { ipJson, removeAll, tag } from '../support/kernel';
+import { ipJson, namespaceNames, removeAll, tag } from '../support/kernel';
 
 const t = tag();
 const names = Array.from({ length: 6 }, (_, i) => `vlrun${t}${i}`);
-after(() => removeAll(names));
+const many = Array.from({ length: 12 }, (_, i) => `vlrum${t}${String(i).padStart(2, '0')}`);
+after(() => removeAll([...names, ...many]));
 
 const step = (netns: string | undefined, args: string, program?: Step['program']): Step => ({ netns, args: args.split(' '), reason: 'test', ...(program ? { program } : {}) });
 
@@ -46,4 +47,29 @@ test('a wave of six namespaces runs through nested batches; a failure is reporte
   assert.match(r.failure!.message, /Address already assigned/);
   assert.doesNotMatch(r.failure!.message, /Command failed/);
   assert.deepEqual(r.outcomes.map((o) => o.status), ['ok', 'ok', 'error', 'not-run', 'ok']);
+});
+
+test('many namespaces at the head of a root batch are made by two processes; a failure among them stops what follows', async () => {
+  assert.ok(many.length - 1 >= SPLIT_NETNS_ADDS, 'enough to be split');
+  // One of them exists already: its `netns add` fails.
+  const taken = many[5];
+  const pre = await runSteps([step(undefined, `netns add ${taken}`)]);
+  assert.ok(pre.ok, JSON.stringify(pre.failure));
+  const tail = step(undefined, `link add vlrum${t}a netns ${many[0]} type veth peer name vlrum${t}b netns ${many[1]}`);
+  const r = await runSteps([...many.map((n) => step(undefined, `netns add ${n}`)), tail]);
+  assert.equal(r.ok, false);
+  assert.equal(r.failure?.command, `ip netns add ${taken}`);
+  assert.match(r.failure!.message, /exists/);
+  // The first alone; then 1-6 and 7-11 at once: the first process stops at 5, the second runs to its end.
+  assert.deepEqual(r.outcomes.map((o) => o.status), ['ok', 'ok', 'ok', 'ok', 'ok', 'error', 'not-run', 'ok', 'ok', 'ok', 'ok', 'ok', 'not-run']);
+  const made = new Set(namespaceNames());
+  assert.deepEqual(many.filter((n) => made.has(n)), many.filter((_, i) => i !== 6), 'what ran is there, the one not run is not');
+  assert.equal(ipJson<unknown[]>('-n', many[0], 'link', 'show').length, 1, 'the veth pair after them was not made');
+  // Again, the missing one made and the pair after it: all run, in order.
+  removeAll(many);
+  const ok = await runSteps([...many.map((n) => step(undefined, `netns add ${n}`)), tail]);
+  assert.ok(ok.ok, JSON.stringify(ok.failure));
+  assert.ok(many.every((n) => new Set(namespaceNames()).has(n)));
+  const [veth] = ipJson<{ ifname: string }[]>('-n', many[0], 'link', 'show', `vlrum${t}a`);
+  assert.equal(veth.ifname, `vlrum${t}a`);
 });
