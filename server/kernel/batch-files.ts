@@ -7,7 +7,7 @@
  * cannot reopen.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, lstatSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -40,10 +40,12 @@ export function openBatchFiles(texts: string[], dir = BATCH_FILE_DIR): number[] 
   try {
     for (const text of texts) {
       const file = path.join(where, randomBytes(8).toString('hex'));
-      // Never an existing file or link; readable by the lab machine's root, which is not this root.
-      const fd = openSync(file, 'wx', 0o644);
+      // Never an existing file or link.
+      const fd = openSync(file, 'wx', 0o600);
       fds.push(fd);
       try {
+        // Readable by the lab machine's root, which is not this root, whatever the umask.
+        fchmodSync(fd, 0o644);
         writeSync(fd, text);
       } finally {
         unlinkSync(file);

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, symlinkSync } from 'node:fs';
+import { chmodSync, closeSync, fstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BATCH_FILE_DIR, batchDir, openBatchFiles } from '../../server/kernel/batch-files';
@@ -15,8 +15,16 @@ test('each text comes back through /dev/fd/N, and no file is left in the directo
   const root = scratch();
   const dir = path.join(root, 'batch');
   try {
-    const fds = openBatchFiles(['link set lo up\n', 'addr add 10.0.0.1/24 dev veth0\nlink set veth0 up\n'], dir);
+    // A strict umask must not make them unreadable to a lab machine's root (another user).
+    const umask = process.umask(0o077);
+    let fds: number[];
     try {
+      fds = openBatchFiles(['link set lo up\n', 'addr add 10.0.0.1/24 dev veth0\nlink set veth0 up\n'], dir);
+    } finally {
+      process.umask(umask);
+    }
+    try {
+      for (const fd of fds) assert.equal(fstatSync(fd).mode & 0o777, 0o644);
       assert.equal(readFileSync(`/dev/fd/${fds[0]}`, 'utf8'), 'link set lo up\n');
       assert.equal(readFileSync(`/dev/fd/${fds[1]}`, 'utf8'), 'addr add 10.0.0.1/24 dev veth0\nlink set veth0 up\n');
       assert.deepEqual(readdirSync(dir), []);
