@@ -65,7 +65,7 @@ test('many namespaces at the head of a root batch are made by two processes; a f
   const made = new Set(namespaceNames());
   assert.deepEqual(many.filter((n) => made.has(n)), many.filter((_, i) => i !== 6), 'what ran is there, the one not run is not');
   assert.equal(ipJson<unknown[]>('-n', many[0], 'link', 'show').length, 1, 'the veth pair after them was not made');
-  // Again, the missing one made and the pair after it: all run, in order.
+  // From scratch: every namespace made, then the pair between two of them.
   removeAll(many);
   const ok = await runSteps([...many.map((n) => step(undefined, `netns add ${n}`)), tail]);
   assert.ok(ok.ok, JSON.stringify(ok.failure));
