@@ -133,11 +133,17 @@ export class LabCgroup {
     return this.dirs.some((d) => existsSync(d));
   }
 
+  /**
+   * Every process of the lab: in its groups and in the groups inside them (a
+   * terminal's). A group's cgroup.procs lists only its own.
+   */
   pids(): number[] {
     const all = new Set<number>();
-    for (const d of this.dirs) {
-      for (const line of readText(path.join(d, 'cgroup.procs')).split('\n')) if (line) all.add(Number(line));
-    }
+    const visit = (dir: string) => {
+      for (const line of readText(path.join(dir, 'cgroup.procs')).split('\n')) if (line) all.add(Number(line));
+      for (const child of subgroups(dir)) visit(path.join(dir, child));
+    };
+    for (const d of this.dirs) visit(d);
     return [...all];
   }
 
@@ -163,35 +169,43 @@ export class LabCgroup {
   }
 
   /** For a terminal: kill, wait, remove (the name TerminalSession uses). */
-  killAndRemove(): Promise<void> {
-    return this.destroy().catch(() => undefined);
+  async killAndRemove(): Promise<void> {
+    await this.destroy().catch(() => undefined);
   }
 
-  /** Kills everything, waits for the groups to empty, removes them. */
-  async destroy(): Promise<void> {
+  /**
+   * Kills everything, waits for the groups to empty, removes them. Resolves
+   * true when they are gone; false when they are empty but still refuse to
+   * go, so a caller keeps what lets a later sweep find them.
+   */
+  async destroy(): Promise<boolean> {
     const deadline = Date.now() + EMPTY_WAIT_MS;
     for (;;) {
       this.kill();
       // An empty cgroup.procs may still refuse rmdir (EBUSY) while its last tasks finish exiting: tried again.
-      if (this.pids().length === 0 && this.dirs.map((d) => removeTree(d)).every(Boolean)) return;
+      if (this.pids().length === 0 && this.dirs.map((d) => removeTree(d)).every(Boolean)) return true;
       if (Date.now() > deadline) {
         if (this.pids().length > 0) throw new Error(`the processes of cgroup ${this.name} did not end within ${EMPTY_WAIT_MS} ms`);
-        return; // the next destroy or sweep removes what is left
+        return false;
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }
 }
 
+/** The groups inside a group (none when it is not there). */
+function subgroups(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
+
 /** rmdir of a cgroup and its (empty) children, deepest first; whether it is gone. */
 function removeTree(dir: string): boolean {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-  } catch {
-    return true; // not there
-  }
-  for (const e of entries) removeTree(path.join(dir, e));
+  if (!existsSync(dir)) return true;
+  for (const e of subgroups(dir)) removeTree(path.join(dir, e));
   try {
     rmdirSync(dir);
     return true;

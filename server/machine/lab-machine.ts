@@ -220,8 +220,8 @@ export class LabMachine {
       }
     }
     const cgroup = new LabCgroup(r.cgroup);
-    await cgroup.destroy();
-    releaseSlot(r.slot, r.key);
+    // Groups that would not go keep their id slot, so the orphan sweep finds and removes them later.
+    if (await cgroup.destroy()) releaseSlot(r.slot, r.key);
     this.record = undefined;
     writeRecord(this.dir, undefined);
   }
@@ -306,7 +306,7 @@ export async function endOrphanMachines(now = Date.now()): Promise<number> {
     if (!s.note || now - s.claimedAt < ORPHAN_GRACE_MS) continue;
     if (readRecord(s.note)?.key === s.owner) continue;
     try {
-      await new LabCgroup(`lab-${s.owner}`).destroy();
+      if (!(await new LabCgroup(`lab-${s.owner}`).destroy())) continue; // its groups would not go yet
     } catch {
       continue; // still dying; the next sweep gets it, and its id range stays claimed until then
     }
