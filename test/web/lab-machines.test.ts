@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { connect, connectError, openTerminal, Screen, startTestServer, WAIT_MS, type Recorder, type TestServer } from './web-fixture';
 import { until } from '../support/wait';
+import { vethlab } from '../support/kernel';
 import { realMachine } from '../machine/machine-fixture';
 import type { LabState } from '../../server/protocol';
 import { LAB_PIDS_MAX } from '../../server/machine/lab-cgroup';
@@ -63,6 +64,10 @@ test("seed 004 typed word for word in the host node's terminal: the canvas follo
   await sh.waitFor(/3 received, 0% packet loss/);
   assert.equal(realMachine(), realBefore, 'none of it is on the real machine');
   assert.ok(!r.log.some((e) => e.source === 'lab' && !e.bookkeeping && /alias vethlab/.test(e.text)), 'no ownership marks inside a lab machine');
+  // `vethlab labs` counts the open shell, which lives in a group of its own inside the lab's.
+  const labs = await vethlab(['labs'], ts.dataDir, { realHost: false });
+  assert.equal(labs.code, 0, labs.stderr);
+  assert.match(labs.stdout, /^default\s+running\s+\d+\s+1\s/m, labs.stdout);
 });
 
 test('seed 000 with its sudo, in a second lab of the same server', async () => {
