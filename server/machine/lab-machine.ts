@@ -299,9 +299,9 @@ const ORPHAN_GRACE_MS = 60_000;
  * Ends lab machines whose lab is gone: the lab directory noted with their id
  * range no longer records them (deleted by hand, or a test's temporary data
  * directory removed while the machine ran). Also frees what a machine that
- * died left (its first process killed, or the server killed while it
- * started one): its groups and its id range, which only a new start in that
- * same lab directory would otherwise free. Returns how many were ended.
+ * died left (its first process killed): its groups and its id range, which
+ * only a new start in that same lab directory would otherwise free. Returns
+ * how many were ended.
  */
 export async function endOrphanMachines(now = Date.now()): Promise<number> {
   let ended = 0;
