@@ -27,7 +27,7 @@ import { MAX_LESSON_BYTES } from './lessons/lesson-file';
 import type { ClassSummary, StudentLink } from './classroom/classroom';
 import type { ClassTile } from './classroom/class-tile';
 import type { ResultRow } from './classroom/results';
-import { MAX_TOPOLOGY_BYTES as TOPOLOGY_LIMIT } from './model/topology-file';
+import { MAX_TOPOLOGY_BYTES as TOPOLOGY_LIMIT } from './model/topology-text';
 import { nestedDeeperThan, showValue } from './model/topology-errors';
 
 /** No payload of the protocol nests deeper than this. */

@@ -4,9 +4,8 @@
  * File-level problems carry `label` (the argument's name) as their path.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { parseTopologyYaml } from '../model/topology-file';
 import type { Result } from '../model/topology-errors';
-import { MAX_TOPOLOGY_BYTES } from '../model/topology-file';
+import { MAX_TOPOLOGY_BYTES, parsePlainTopology } from '../model/topology-text';
 
 export async function readTopologyFile(file: string, label: string): Promise<Result> {
   let size: number;
@@ -18,5 +17,7 @@ export async function readTopologyFile(file: string, label: string): Promise<Res
   if (size > MAX_TOPOLOGY_BYTES) {
     return { ok: false, errors: [{ path: label, value: file, message: `"${file}" is ${size} bytes; topology files may be at most ${MAX_TOPOLOGY_BYTES} bytes` }] };
   }
-  return parseTopologyYaml(await readFile(file, 'utf8'), file);
+  const text = await readFile(file, 'utf8');
+  // yaml, which locates errors and bounds aliases, is loaded only for a file the quick reading does not take.
+  return parsePlainTopology(text, file) ?? (await import('../model/topology-file')).parseWithYaml(text, file);
 }

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { interfaceNameProblem, netnsNameProblem } from './names';
-import { MAX_TOPOLOGY_BYTES } from './topology-file';
+import { MAX_TOPOLOGY_BYTES } from './topology-text';
 
 const netnsName = z.string().superRefine((v, ctx) => {
   const p = netnsNameProblem(v);

@@ -19,11 +19,10 @@ import { endpointKey, type InterfaceSpec, type LinkSpec, type NodeSpec, type Top
 import { kindModule } from './kinds/kinds';
 import { netemForFile, sameNetem } from './netem';
 import { parseTopologyObject } from './schema';
-import { readPlainYaml } from './plain-yaml';
+import { parsePlainTopology } from './topology-text';
 import { failure, pathText, showValue, type PathPart, type Result, type TopologyError } from './topology-errors';
 
-/** Largest topology file accepted, from a file or over the socket. */
-export const MAX_TOPOLOGY_BYTES = 512 * 1024;
+export { MAX_TOPOLOGY_BYTES } from './topology-text';
 
 /**
  * yaml's limit on alias expansion (uses of an anchor, weighted by the aliases
@@ -40,14 +39,11 @@ const MAX_LOCATE_DEPTH = 8;
 
 /** Parses and checks a topology file; `source` (a file name) prefixes the locations of YAML syntax errors. */
 export function parseTopologyYaml(text: string, source = 'topology file'): Result {
-  // UTF-8 takes at least one byte per UTF-16 unit, so a long string is too big without encoding it.
-  const atLeast = text.length > MAX_TOPOLOGY_BYTES;
-  const bytes = atLeast ? text.length : new TextEncoder().encode(text).length;
-  if (bytes > MAX_TOPOLOGY_BYTES) {
-    return failure([], bytes, `${source} is ${atLeast ? 'at least ' : ''}${bytes} bytes; at most ${MAX_TOPOLOGY_BYTES} are accepted`);
-  }
-  const plain = readPlainYaml(text);
-  if (plain.ok) return parseTopologyObject(plain.value);
+  return parsePlainTopology(text, source) ?? parseWithYaml(text, source);
+}
+
+/** What the quick reading leaves: a text of an accepted size that yaml reads, with aliases bounded and errors located. */
+export function parseWithYaml(text: string, source: string): Result {
   const lineCounter = new LineCounter();
   let raw: unknown;
   try {
