@@ -53,7 +53,7 @@ export interface LabPatch {
 /** Largest socket.io message; a topology file plus framing. */
 export const MAX_SOCKET_MESSAGE_BYTES = 1024 * 1024;
 
-export { MAX_TOPOLOGY_BYTES } from './model/topology-file';
+export { MAX_TOPOLOGY_BYTES } from './model/topology-text';
 export { labEditSchema };
 export type { LabEdit, LogEntry, Progress, TerminalInfo, TrafficRate };
 

@@ -22,8 +22,6 @@ import { parseTopologyObject } from './schema';
 import { parsePlainTopology } from './topology-text';
 import { failure, pathText, showValue, type PathPart, type Result, type TopologyError } from './topology-errors';
 
-export { MAX_TOPOLOGY_BYTES } from './topology-text';
-
 /**
  * yaml's limit on alias expansion (uses of an anchor, weighted by the aliases
  * inside it). A handful of `*anchor` uses pass; a "billion laughs" bomb fails
