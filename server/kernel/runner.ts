@@ -62,6 +62,12 @@ async function runAlone(step: Step, machine: Machine): Promise<IpResult> {
  */
 export const PARALLEL_BATCHES = 2;
 
+/** `items` in PARALLEL_BATCHES consecutive runs of (nearly) equal length, in order, none empty. */
+function shares<T>(items: T[]): T[][] {
+  const size = Math.ceil(items.length / PARALLEL_BATCHES);
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+}
+
 /**
  * Splits groups into waves that may run at once: consecutive groups, each in
  * a namespace of its own (never the root, which the others depend on, and
@@ -189,9 +195,7 @@ async function runRootGroup(group: Step[], machine: Machine): Promise<GroupResul
   const first = await runGroup(group.slice(0, 1), machine);
   if (first.failure) return { outcomes: [...first.outcomes, ...notRun(group.slice(1))], failure: first.failure };
   const rest = group.slice(1, adds);
-  const size = Math.ceil(rest.length / PARALLEL_BATCHES);
-  const chunks = Array.from({ length: Math.ceil(rest.length / size) }, (_, i) => rest.slice(i * size, (i + 1) * size));
-  const results = await Promise.all(chunks.map((chunk) => runGroup(chunk, machine)));
+  const results = await Promise.all(shares(rest).map((chunk) => runGroup(chunk, machine)));
   const outcomes = [...first.outcomes, ...results.flatMap((r) => r.outcomes)];
   const failure = results.find((r) => r.failure)?.failure;
   const tail = group.slice(adds);
@@ -220,9 +224,7 @@ async function runWave(wave: Step[][], machine: Machine, readers?: NamespaceRead
     return { outcomes: results.flatMap((r) => r.outcomes), failure: firstFailed < 0 ? undefined : results[firstFailed].failure };
   }
   if (wave.length === 1) return wave[0][0].netns === undefined ? runRootGroup(wave[0], machine) : runGroup(wave[0], machine);
-  const size = Math.ceil(wave.length / PARALLEL_BATCHES);
-  const chunks = Array.from({ length: Math.ceil(wave.length / size) }, (_, i) => wave.slice(i * size, (i + 1) * size));
-  const results = await Promise.all(chunks.map((chunk) => runChunk(chunk, machine)));
+  const results = await Promise.all(shares(wave).map((chunk) => runChunk(chunk, machine)));
   return { outcomes: results.flatMap((r) => r.outcomes), failure: results.find((r) => r.failure)?.failure };
 }
 
