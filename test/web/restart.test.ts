@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
-import { realHostLab } from '../support/kernel';
+import { CLI, realHostLab } from '../support/kernel';
 import { until } from '../support/wait';
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -29,11 +29,11 @@ interface Child {
   base: string;
 }
 
-/** Starts `server/web/main.ts` as its own process (without the Next.js page) and waits for its URL. */
+/** Starts `vethlab serve` as its own process (without the Next.js page) and waits for its URL. */
 async function spawnServer(dataDir: string, extra: string[] = [], mode: string[] = ['--real-host']): Promise<Child> {
   const env: NodeJS.ProcessEnv = { ...process.env, VETHLAB_NO_NEXT: '1' };
   delete env.VETHLAB_TOKEN;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/web/main.ts', '--port', '0', ...mode, '--data-dir', dataDir, ...extra], {
+  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...mode, '--data-dir', dataDir, ...extra], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -191,7 +191,7 @@ test("output redirected to a file (it carries the tokens) is made readable by it
   const fd = openSync(log, 'w', 0o644);
   fchmodSync(fd, 0o644);
   const env: NodeJS.ProcessEnv = { ...process.env, VETHLAB_NO_NEXT: '1' };
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/web/main.ts', '--port', '0', '--data-dir', dataDir], { cwd: REPO_ROOT, env, stdio: ['ignore', fd, fd] });
+  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], { cwd: REPO_ROOT, env, stdio: ['ignore', fd, fd] });
   try {
     await until('the server to print its URL', () => readFileSync(log, 'utf8').includes('vethlab is running'), { everyMs: 50 });
     assert.match(readFileSync(log, 'utf8'), /token=/);
