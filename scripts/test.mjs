@@ -1,8 +1,9 @@
-// Runs every test file, in three phases, each file a `node --test` process of
-// its own, several at once where the phase allows:
+// Runs every test file, in three phases, each file a node process of its
+// own, several at once where the phase allows:
 //
 //   1. files that use names of their own (a random tag) or only lab machines,
-//      and pure logic: several at once;
+//      and pure logic: several at once (the projector page's test too: it
+//      waits on what the page shows, not on the clock);
 //   2. files that check the real machine is left as it was: at once with each
 //      other (what they make on it themselves is named vl... and left out of
 //      the check), but not beside phase 1, whose real-host labs make host ends
@@ -16,19 +17,27 @@
 // process, as `npm run test:unit` does (`node scripts/test.mjs --unit`): each
 // file in a process of its own paid node's and tsx's start, 25 s of the run.
 //
+// A file runs as `node --import tsx FILE`: node:test runs the tests a file
+// defines and fails the process when one fails, so `node --test`'s own parent
+// process (a second node and tsx start per file) buys nothing here. The
+// slowest files (SLOW) start first in their phase, so a phase does not end
+// with one of them running alone.
+//
 // A file's output is printed whole when it ends, so files that run together
 // do not interleave; the run ends with the time each file took, slowest
 // first, which says where the suite's time goes.
 //
-// A new test file belongs in phase 1 unless it does what phases 2 or 3 are for;
-// a file missing from every list fails the run, so none is forgotten.
+// A new test file runs in phase 1 unless PHASE_2 or PHASE_3 names it: list it
+// there when it does what those phases are for.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const PHASE_2 = ['browser/lab-machine', 'browser/switches', 'machine/cli', 'machine/lab-machine', 'web/lab-machines', 'engine/crash', 'web/restart', 'machine/escape'];
-const PHASE_3 = ['engine/seeds', 'browser/lab-page', 'browser/projector', 'browser/live-terminal', 'browser/lessons', 'browser/packets', 'browser/teacher', 'web/classroom'];
+const PHASE_3 = ['engine/seeds', 'browser/lab-page', 'browser/live-terminal', 'browser/lessons', 'browser/packets', 'browser/teacher', 'web/classroom'];
+/** Started first in their phase, slowest first (as measured on this 2-core machine: 15 to 55 s each). */
+const SLOW = ['browser/projector', 'browser/lab-machine', 'engine/crash', 'browser/switches', 'engine/bad-files', 'web/lessons', 'web/restart'];
 /** Two cores: three files at once keeps both busy while the others wait on the kernel or a browser. */
 const CONCURRENCY = 3;
 /** How many of the slowest files the summary lists. */
@@ -52,7 +61,7 @@ const phases = [
 
 /** A job: one file (`node --test`), or the pure files together. */
 function fileJob(file) {
-  return { name: file, label: file, args: ['--import', 'tsx', '--test', `test/${file}.test.ts`] };
+  return { name: file, label: file, args: ['--import', 'tsx', `test/${file}.test.ts`] };
 }
 
 /** node:test runs the tests a process defines when it ends, and fails the process when one fails. */
@@ -97,7 +106,9 @@ for (const phase of phases) {
   const t0 = performance.now();
   console.log(`# phase: ${phase.name} (${phase.files.length} files, ${phase.concurrency} at a time)`);
   const unit = phase.files.filter(isUnit);
-  const jobs = [...(unit.length > 0 ? [unitJob(unit)] : []), ...phase.files.filter((f) => !isUnit(f)).map(fileJob)];
+  const slowFirst = (f) => (SLOW.includes(f) ? SLOW.indexOf(f) : SLOW.length);
+  const files = phase.files.filter((f) => !isUnit(f)).sort((a, b) => slowFirst(a) - slowFirst(b));
+  const jobs = [...files.filter((f) => SLOW.includes(f)).map(fileJob), ...(unit.length > 0 ? [unitJob(unit)] : []), ...files.filter((f) => !SLOW.includes(f)).map(fileJob)];
   const r = await pool(jobs, phase.concurrency);
   results.push(...r);
   const line = `# phase done in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${r.every((x) => x.ok) ? 'passed' : 'FAILED'}`;
