@@ -13,15 +13,14 @@
 //      notice (a lesson step ticking within a second) or load the machine
 //      with a class of 30 lab machines: one at a time.
 //
-// The pure files (UNIT: no root, no kernel, no server) run together in one
-// process, as `npm run test:unit` does (`node scripts/test.mjs --unit`): each
-// file in a process of its own paid node's and tsx's start, 25 s of the run.
-//
-// A file runs as `node --import tsx FILE`: node:test runs the tests a file
-// defines and fails the process when one fails, so `node --test`'s own parent
-// process (a second node and tsx start per file) buys nothing here. The
-// slowest files (SLOW) start first in their phase, so a phase does not end
-// with one of them running alone.
+// The test files are compiled first (scripts/build-tests.mjs, a second or
+// two), and each runs as `node dist/test/FILE.test.mjs`: node:test runs the
+// tests a file defines and fails the process when one fails, so neither tsx
+// nor `node --test`'s own parent process is paid per file. The pure files
+// (UNIT: no root, no kernel, no server) run together in one process, as
+// `npm run test:unit` does (`node scripts/test.mjs --unit`). The slowest files
+// (SLOW) start first in their phase, so a phase does not end with one of them
+// running alone.
 //
 // A file's output is printed whole when it ends, so files that run together
 // do not interleave; the run ends with the time each file took, slowest
@@ -32,6 +31,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { buildTests, builtTest } from './build-tests.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const PHASE_2 = ['browser/lab-machine', 'browser/switches', 'machine/cli', 'machine/lab-machine', 'web/lab-machines', 'engine/crash', 'web/restart', 'machine/escape'];
@@ -61,12 +61,12 @@ const phases = [
 
 /** A job: one file (`node --test`), or the pure files together. */
 function fileJob(file) {
-  return { name: file, label: file, args: ['--import', 'tsx', `test/${file}.test.ts`] };
+  return { name: file, label: file, args: ['--enable-source-maps', builtTest(file)] };
 }
 
 /** node:test runs the tests a process defines when it ends, and fails the process when one fails. */
 function unitJob(files) {
-  return { name: 'the pure files', label: `${files.length} pure files in one process (${UNIT.join(' ')})`, args: ['--import', 'tsx', ...files.flatMap((f) => ['--import', `./test/${f}.test.ts`]), '--eval', ''] };
+  return { name: 'the pure files', label: `${files.length} pure files in one process (${UNIT.join(' ')})`, args: ['--enable-source-maps', ...files.flatMap((f) => ['--import', `./${builtTest(f)}`]), '--eval', ''] };
 }
 
 /** Runs a job; its output is printed when it ends. */
@@ -99,6 +99,8 @@ async function pool(jobs, concurrency) {
 }
 
 const started = performance.now();
+await buildTests(chosen);
+console.log(`# compiled ${chosen.length} test files in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 const results = [];
 const summary = [];
 for (const phase of phases) {
