@@ -1,15 +1,27 @@
-# The first process (PID 1) of a lab machine. It runs as the lab's root, in
-# the lab's own user, mount, network, PID, UTS and IPC namespaces, which it
-# turns into a small machine: the real file system read-only, its own /proc,
-# /sys, /run (so its own /run/netns), /tmp, /dev/shm and home, and the
-# directories named in its arguments (the data directory, other users' homes)
-# hidden behind empty ones. Then it stays, reaping orphans, until the server
-# kills it; as PID 1 of its namespace it ignores signals sent from inside.
+# The start of a lab machine, in two stages.
+#
+# The outer stage runs as the lab's root in the lab's user namespace, as PID
+# 1 of an outer PID namespace with a mount namespace of its own. It turns the
+# file system into a small machine's: the real one read-only, its own /proc,
+# /sys, /run (so its own /run/netns), /tmp, /dev/shm and home, and
+# the directories named in its arguments (the data directory, other users'
+# homes) hidden behind empty ones. Then it makes the lab proper: a second
+# user namespace over the same ids, with the network, PID, UTS, IPC and mount
+# namespaces a student works in. The mounts made here are locked in there, so
+# the lab's root cannot unmount them to see what they cover (the real
+# machine's /proc and /sys: every process of the machine and of the other
+# labs, and the real network's devices).
+#
+# The inner stage (/run/vethlab/lab) is PID 1 of the lab: it mounts the
+# lab's own /proc and /sys over the locked ones, names the machine, and stays,
+# reaping orphans, until the server kills it; as PID 1 of its namespace it
+# ignores signals sent from inside. The outer stage waits for it and ends
+# with it. The server finds the inner one as the process whose PID is 1 in a
+# namespace inside another.
 # Arguments: LAB_NAME HIDDEN_DIR...
 set -u
 name=$1
 shift
-hostname "$name" 2>/dev/null || true
 
 # Every inherited mount read-only, then the lab's own mounts. A `mount`
 # process each was most of a lab's start-up time, so both lists are written
@@ -38,9 +50,11 @@ mkdir -p /run/netns /run/vethlab/bin
 printf '%s' "$remounts" > /run/vethlab/remounts.fstab
 mount --all --fstab /run/vethlab/remounts.fstab 2>/dev/null
 
-# The lab's own /proc, /sys, /tmp, home and /dev/shm, and the hidden
-# directories behind empty read-only ones. Sources are named vethlab-*: mount
-# --all passes over a line whose source is mounted at its target already.
+# The outer /proc and /sys (of this PID namespace, which holds the lab's,
+# and of this empty network namespace: the lab's may only mount theirs where
+# one is in view), /tmp, home and /dev/shm, and the hidden directories behind
+# empty read-only ones. Sources are named vethlab-*: mount --all passes over a
+# line whose source is mounted at its target already.
 own='vethlab-proc /proc proc nosuid,nodev,noexec 0 0
 vethlab-sys /sys sysfs nosuid,nodev,noexec 0 0
 vethlab-tmp /tmp tmpfs mode=1777,size=64m,nosuid,nodev 0 0
@@ -83,10 +97,7 @@ alias ls='ls --color=auto'
 alias grep='grep --color=auto'
 RC
 printf '%s' "$text" > /run/vethlab/bashrc
-ip link set lo up
-# Shells entered into the lab start where PID 1 is: the lab's home.
-cd /root
-# PID 1 from here on: a short loop that reaps orphans, under a name a student's `ps` explains.
+# The lab's PID 1: a short loop that reaps orphans.
 IFS= read -r -d '' text <<'INIT'
 while :; do
   sleep 86400 &
@@ -94,6 +105,31 @@ while :; do
 done
 INIT
 printf '%s' "$text" > /run/vethlab/init
+# The inner stage, run once its user namespace has its ids (so it starts as root there).
+IFS= read -r -d '' text <<'LAB'
+mount -t proc -o nosuid,nodev,noexec vethlab-proc /proc
+mount -t sysfs -o nosuid,nodev,noexec vethlab-sys /sys 2>/dev/null
+hostname "$1" 2>/dev/null
+ip link set lo up
+# Shells entered into the lab start where PID 1 is: the lab's home.
+cd /root
 echo ready
 exec >/dev/null 2>&1 </dev/null
 exec -a vethlab-init bash /run/vethlab/init
+LAB
+printf '%s' "$text" > /run/vethlab/lab
+
+# The lab proper. Its first process waits for a line on its stdin: by then
+# its user namespace maps the same ids as this one (written below, from here,
+# where root may), and its exec makes it root there.
+exec 3> >(exec unshare --user --mount --net --pid --uts --ipc --fork --propagation private -- bash -c 'read -r _; exec </dev/null; exec bash /run/vethlab/lab "$0"' "$name")
+lab=$!
+for ((i = 0; i < 5000; i++)); do
+  [[ -e /proc/$lab/ns/user && ! /proc/$lab/ns/user -ef /proc/self/ns/user ]] && break
+done
+read -r _ _ count < /proc/self/uid_map
+printf '0 0 %s\n' "$count" > "/proc/$lab/uid_map" && printf '0 0 %s\n' "$count" > "/proc/$lab/gid_map" || { echo "the lab's user namespace could not be made" >&2; exit 1; }
+echo go >&3
+exec 3>&- >/dev/null 2>&1 </dev/null
+# The outer stage ends with the lab: as the outer PID 1, it takes whatever is left with it.
+wait "$lab"
