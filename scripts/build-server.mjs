@@ -9,6 +9,7 @@
 // object) are left out: the English ones it uses are imported on their own,
 // and `vethlab apply` loads zod 13 ms faster.
 import { build } from 'esbuild';
+import { ESM_FOR_NODE } from './esm-for-node.mjs';
 import { chmod, copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -19,12 +20,7 @@ await mkdir(out, { recursive: true });
 await build({
   entryPoints: { vethlab: path.join(root, 'server/cli/entry.ts') },
   outdir: out,
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
+  ...ESM_FOR_NODE,
   external: ['next', 'next/*', 'socket.io', 'node-pty'],
   sourcemap: 'linked',
   minifySyntax: true,

@@ -10,6 +10,7 @@
 // sources. Source maps are inline: node --enable-source-maps reports failures
 // at the lines of the .ts files.
 import { build } from 'esbuild';
+import { ESM_FOR_NODE } from './esm-for-node.mjs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,12 +36,7 @@ export async function buildTests(names) {
     entryPoints: names.map((n) => path.join(root, 'test', `${n}.test.ts`)),
     outdir: TEST_BUILD_DIR,
     outbase: path.join(root, 'test'),
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
+    ...ESM_FOR_NODE,
     packages: 'external',
     jsx: 'automatic',
     sourcemap: 'inline',
