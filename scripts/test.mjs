@@ -59,7 +59,7 @@ const phases = [
   { name: 'fixed names on the real machine, and timing or load that must not share it, one at a time', files: chosen.filter((f) => PHASE_3.includes(f)), concurrency: 1 },
 ];
 
-/** A job: one file (`node --test`), or the pure files together. */
+/** A job: one compiled file, or the pure files together. */
 function fileJob(file) {
   return { name: file, label: file, args: ['--enable-source-maps', builtTest(file)] };
 }
