@@ -1,4 +1,4 @@
-// Compiles test files to plain JavaScript (dist/test/), so each test process
+// Compiles test files to plain JavaScript (dist/test/run-PID/), so each test process
 // starts with node alone: through tsx, every module a test loads (the server's
 // and Next.js's included) passes tsx's loader hooks, which cost a test file
 // that starts a server two CPU-seconds of its five.
@@ -11,15 +11,34 @@
 // at the lines of the .ts files.
 import { build } from 'esbuild';
 import { ESM_FOR_NODE } from './esm-for-node.mjs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const root = path.resolve(import.meta.dirname, '..');
-export const TEST_BUILD_DIR = path.join(root, 'dist/test');
+/** Each run compiles into a directory of its own, dist/test/run-PID: two runs at once must not swap each other's chunks. */
+const TEST_BUILD_DIR = path.join(root, 'dist/test');
 
-/** The compiled file of `test/NAME.test.ts`, relative to the repository. */
-export const builtTest = (name) => `dist/test/${name}.test.mjs`;
+/** The compiled file of `test/NAME.test.ts` in a run's directory, relative to the repository. */
+export const builtTest = (dir, name) => path.relative(root, path.join(dir, `${name}.test.mjs`));
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+/** Removes what runs that are gone left (a run killed before its end). */
+async function removeStale() {
+  const entries = await readdir(TEST_BUILD_DIR).catch(() => []);
+  for (const e of entries) {
+    const pid = /^run-(\d+)$/.exec(e)?.[1];
+    if (pid === undefined || !alive(Number(pid))) await rm(path.join(TEST_BUILD_DIR, e), { recursive: true, force: true });
+  }
+}
 
 /** Where a source file is, written into it in place of import.meta's fields. */
 function ownPlace(file, text) {
@@ -29,12 +48,13 @@ function ownPlace(file, text) {
     .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(file).href));
 }
 
-/** Compiles `test/NAME.test.ts` for each name to dist/test/NAME.test.mjs. */
+/** Compiles `test/NAME.test.ts` for each name into this run's directory, which it returns; `done()` removes it. */
 export async function buildTests(names) {
-  await rm(TEST_BUILD_DIR, { recursive: true, force: true });
+  await removeStale();
+  const dir = path.join(TEST_BUILD_DIR, `run-${process.pid}`);
   await build({
     entryPoints: names.map((n) => path.join(root, 'test', `${n}.test.ts`)),
-    outdir: TEST_BUILD_DIR,
+    outdir: dir,
     outbase: path.join(root, 'test'),
     ...ESM_FOR_NODE,
     packages: 'external',
@@ -50,4 +70,5 @@ export async function buildTests(names) {
       },
     ],
   });
+  return { dir, done: () => rm(dir, { recursive: true, force: true }) };
 }

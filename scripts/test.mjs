@@ -14,7 +14,7 @@
 //      with a class of 30 lab machines: one at a time.
 //
 // The test files are compiled first (scripts/build-tests.mjs, a second or
-// two), and each runs as `node dist/test/FILE.test.mjs`: node:test runs the
+// two), and each runs as `node dist/test/run-PID/FILE.test.mjs`: node:test runs the
 // tests a file defines and fails the process when one fails, so neither tsx
 // nor `node --test`'s own parent process is paid per file. The pure files
 // (UNIT: no root, no kernel, no server) run together in one process, as
@@ -61,12 +61,12 @@ const phases = [
 
 /** A job: one compiled file, or the pure files together. */
 function fileJob(file) {
-  return { name: file, label: file, args: ['--enable-source-maps', builtTest(file)] };
+  return { name: file, label: file, args: ['--enable-source-maps', builtTest(compiled.dir, file)] };
 }
 
 /** node:test runs the tests a process defines when it ends, and fails the process when one fails. */
 function unitJob(files) {
-  return { name: 'the pure files', label: `${files.length} pure files in one process (${UNIT.join(' ')})`, args: ['--enable-source-maps', ...files.flatMap((f) => ['--import', `./${builtTest(f)}`]), '--eval', ''] };
+  return { name: 'the pure files', label: `${files.length} pure files in one process (${UNIT.join(' ')})`, args: ['--enable-source-maps', ...files.flatMap((f) => ['--import', `./${builtTest(compiled.dir, f)}`]), '--eval', ''] };
 }
 
 /** Runs a job; its output is printed when it ends. */
@@ -99,7 +99,7 @@ async function pool(jobs, concurrency) {
 }
 
 const started = performance.now();
-await buildTests(chosen);
+const compiled = await buildTests(chosen);
 console.log(`# compiled ${chosen.length} test files in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 const results = [];
 const summary = [];
@@ -124,3 +124,4 @@ for (const line of summary) console.log(line);
 if (failed.length > 0) console.log(`# failed: ${failed.map((r) => r.file).join(', ')}`);
 console.log(`# all tests: ${((performance.now() - started) / 1000).toFixed(1)} s, ${failed.length > 0 ? 'FAILED' : 'passed'}`);
 process.exitCode = failed.length > 0 ? 1 : 0;
+await compiled.done();
