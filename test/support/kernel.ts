@@ -92,6 +92,7 @@ export function vethlab(args: string[], dataDir: string, opts: { realHost?: bool
     const dash = args.indexOf('--');
     const argv = dash < 0 ? [...args, ...mode, '--data-dir', dataDir] : [...args.slice(0, dash), ...mode, '--data-dir', dataDir, ...args.slice(dash)];
     const child = spawn(process.execPath, [CLI, ...argv], { cwd: REPO, env: { ...process.env, VETHLAB_DATA_DIR: '' } });
+    child.stdin.on('error', () => {}); // a CLI that ended before reading its input
     child.stdin.end(opts.input ?? '');
     let stdout = '';
     let stderr = '';
