@@ -64,6 +64,7 @@ export class CaptureProcess extends EventEmitter<{ records: [PcapRecord[]]; list
     super();
     const [file, ...args] = captureArgv(machine, target);
     this.child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdin.on('error', () => {}); // tcpdump may have ended first; its exit is reported below
     this.child.stdin.end();
     this.child.stdout.on('data', (chunk: Buffer) => {
       try {

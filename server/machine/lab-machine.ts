@@ -255,6 +255,7 @@ export class LabMachine {
     // 1. A user namespace, held open by a process waiting on its stdin, so
     //    the server (real root) can write its id maps before anything runs as root inside.
     const holder = spawn('unshare', ['--user', '--', 'sh', '-c', 'read x'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    holder.stdin!.on('error', () => {}); // it may be gone (a failed start) when it is told to end
     try {
       await this.waitFor(() => holder.pid !== undefined && userNamespaceOf(holder.pid) !== undefined && userNamespaceOf(holder.pid) !== userNamespaceOf(process.pid), 'its user namespace');
       const map = `0 ${range.first} ${range.count}\n`;
