@@ -1,27 +1,33 @@
-# The start of a lab machine, in two stages.
+# The first process (PID 1) of a lab machine, in two stages.
 #
-# The outer stage runs as the lab's root in the lab's user namespace, as PID
-# 1 of an outer PID namespace with a mount namespace of its own. It turns the
-# file system into a small machine's: the real one read-only, its own /proc,
-# /sys, /run (so its own /run/netns), /tmp, /dev/shm and home, and
-# the directories named in its arguments (the data directory, other users'
-# homes) hidden behind empty ones. Then it makes the lab proper: a second
-# user namespace over the same ids, with the network, PID, UTS, IPC and mount
-# namespaces a student works in. The mounts made here are locked in there, so
-# the lab's root cannot unmount them to see what they cover (the real
+# The setup runs as the real root, in a mount, PID and network namespace of
+# the machine's own (nothing it mounts reaches the real machine). It turns
+# the file system into a small machine's: the real one read-only, its own
+# /proc, /sys (of an empty network namespace), /run (so its own /run/netns),
+# /tmp, /dev/shm and home, and the directories named in its arguments (the
+# data directory, other users' homes) hidden behind empty ones. Then it
+# enters the lab's user namespace (HOLDER_PID holds it, with its id map
+# written by the server) as its root, and unshares the lab's own mount,
+# network, UTS and IPC namespaces there. The mounts made before are locked in
+# them: the lab's root cannot unmount them to see what they cover (the real
 # machine's /proc and /sys: every process of the machine and of the other
-# labs, and the real network's devices).
+# labs, and the real network's devices). It is the real root that makes the
+# mounts, not a second user namespace inside the lab's: on Ubuntu 23.10 and
+# later, a user namespace made by a process without the real root's powers
+# is left without any.
 #
-# The inner stage (/run/vethlab/lab) is PID 1 of the lab: it mounts the
-# lab's own /proc and /sys over the locked ones, names the machine, and stays,
-# reaping orphans, until the server kills it; as PID 1 of its namespace it
-# ignores signals sent from inside. The outer stage waits for it and ends
-# with it. The server finds the inner one as the process whose PID is 1 in a
-# namespace inside another.
-# Arguments: LAB_NAME HIDDEN_DIR...
+# The lab stage (/run/vethlab/lab), still PID 1, mounts the lab's /sys over
+# the empty one, names the machine, and stays, reaping orphans, until the
+# server kills it; as PID 1 of its namespace it ignores signals sent from inside.
+# Arguments: LAB_NAME HOLDER_PID HIDDEN_DIR...
 set -u
 name=$1
-shift
+holder=$2
+shift 2
+# The lab's user namespace, opened while the real /proc still shows the holder;
+# the ids of the lab's root outside, which own what the lab may change.
+exec 5< "/proc/$holder/ns/user"
+read -r _ owner _ < "/proc/$holder/uid_map"
 
 # Every inherited mount read-only, then the lab's own mounts. A `mount`
 # process each was most of a lab's start-up time, so both lists are written
@@ -45,23 +51,24 @@ while read -r _ _ _ _ target opts _; do
     *) remounts+="none $target none remount,bind,ro$keep 0 0"$'\n' ;;
   esac
 done < /proc/self/mountinfo
-mount -t tmpfs -o mode=0755,size=16m,nosuid,nodev vethlab-run /run
+mount -t tmpfs -o mode=0755,uid=$owner,gid=$owner,size=16m,nosuid,nodev vethlab-run /run
 mkdir -p /run/netns /run/vethlab/bin
+chown "$owner:$owner" /run/netns
 printf '%s' "$remounts" > /run/vethlab/remounts.fstab
 mount --all --fstab /run/vethlab/remounts.fstab 2>/dev/null
 
-# The outer /proc and /sys (of this PID namespace, which holds the lab's,
-# and of this empty network namespace: the lab's may only mount theirs where
-# one is in view), /tmp, home and /dev/shm, and the hidden directories behind
-# empty read-only ones. Sources are named vethlab-*: mount --all passes over a
-# line whose source is mounted at its target already.
-own='vethlab-proc /proc proc nosuid,nodev,noexec 0 0
+# The lab's /proc (this PID namespace is the lab's), a /sys of this empty
+# network namespace (the lab's may only mount its own where one is in view),
+# /tmp, home (the lab's root's) and /dev/shm, and the hidden directories
+# behind empty read-only ones. Sources are named vethlab-*: mount --all passes
+# over a line whose source is mounted at its target already.
+own="vethlab-proc /proc proc nosuid,nodev,noexec 0 0
 vethlab-sys /sys sysfs nosuid,nodev,noexec 0 0
-vethlab-tmp /tmp tmpfs mode=1777,size=64m,nosuid,nodev 0 0
-vethlab-tmp /var/tmp tmpfs mode=1777,size=64m,nosuid,nodev 0 0
-vethlab-home /root tmpfs mode=0700,size=64m,nosuid,nodev 0 0
-vethlab-shm /dev/shm tmpfs mode=1777,size=16m,nosuid,nodev 0 0
-'
+vethlab-tmp /tmp tmpfs mode=1777,uid=$owner,gid=$owner,size=64m,nosuid,nodev 0 0
+vethlab-tmp /var/tmp tmpfs mode=1777,uid=$owner,gid=$owner,size=64m,nosuid,nodev 0 0
+vethlab-home /root tmpfs mode=0700,uid=$owner,gid=$owner,size=64m,nosuid,nodev 0 0
+vethlab-shm /dev/shm tmpfs mode=1777,uid=$owner,gid=$owner,size=16m,nosuid,nodev 0 0
+"
 for d in "$@"; do
   [ -d "$d" ] || continue
   d=${d//\\/\\134}; d=${d// /\\040}; d=${d//$'\t'/\\011}; d=${d//$'\n'/\\012}
@@ -105,9 +112,9 @@ while :; do
 done
 INIT
 printf '%s' "$text" > /run/vethlab/init
-# The inner stage, run once its user namespace has its ids (so it starts as root there).
+# The lab stage, run as the lab's root in its own namespaces.
 IFS= read -r -d '' text <<'LAB'
-mount -t proc -o nosuid,nodev,noexec vethlab-proc /proc
+exec 5<&-
 mount -t sysfs -o nosuid,nodev,noexec vethlab-sys /sys 2>/dev/null
 hostname "$1" 2>/dev/null
 ip link set lo up
@@ -119,17 +126,4 @@ exec -a vethlab-init bash /run/vethlab/init
 LAB
 printf '%s' "$text" > /run/vethlab/lab
 
-# The lab proper. Its first process waits for a line on its stdin: by then
-# its user namespace maps the same ids as this one (written below, from here,
-# where root may), and its exec makes it root there.
-exec 3> >(exec unshare --user --mount --net --pid --uts --ipc --fork --propagation private -- bash -c 'read -r _; exec </dev/null; exec bash /run/vethlab/lab "$0"' "$name")
-lab=$!
-for ((i = 0; i < 5000; i++)); do
-  [[ -e /proc/$lab/ns/user && ! /proc/$lab/ns/user -ef /proc/self/ns/user ]] && break
-done
-read -r _ _ count < /proc/self/uid_map
-printf '0 0 %s\n' "$count" > "/proc/$lab/uid_map" && printf '0 0 %s\n' "$count" > "/proc/$lab/gid_map" || { echo "the lab's user namespace could not be made" >&2; exit 1; }
-echo go >&3
-exec 3>&- >/dev/null 2>&1 </dev/null
-# The outer stage ends with the lab: as the outer PID 1, it takes whatever is left with it.
-wait "$lab"
+exec nsenter --user=/proc/self/fd/5 -- unshare --mount --net --uts --ipc --propagation private -- bash /run/vethlab/lab "$name"

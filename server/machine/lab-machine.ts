@@ -109,30 +109,6 @@ function childrenOf(pid: number): number[] {
     .filter((p) => parentOf(p) === pid);
 }
 
-/** The process's PID in each PID namespace it is in, outermost first (NSpid). */
-function namespacePids(pid: number): number[] {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('NSpid:'));
-    return line ? line.slice('NSpid:'.length).trim().split(/\s+/).map(Number) : [];
-  } catch {
-    return [];
-  }
-}
-
-/** The lab's PID 1 (lab-init.sh's inner stage): among `outer`'s descendants, PID 1 of a namespace inside another. */
-function innerInit(outer: number): number | undefined {
-  let level = [outer];
-  for (let depth = 0; depth < 5 && level.length > 0; depth++) {
-    const found = level.find((p) => {
-      const ids = namespacePids(p);
-      return ids.length >= 3 && ids[ids.length - 1] === 1;
-    });
-    if (found !== undefined) return found;
-    level = level.flatMap(childrenOf);
-  }
-  return undefined;
-}
-
 function userNamespaceOf(pid: number): string | undefined {
   try {
     return readlinkSync(`/proc/${pid}/ns/user`);
@@ -261,13 +237,13 @@ export class LabMachine {
       const map = `0 ${range.first} ${range.count}\n`;
       writeFileSync(`/proc/${holder.pid}/uid_map`, map);
       writeFileSync(`/proc/${holder.pid}/gid_map`, map);
-      // 2. Enter it as root (an id of the lab's range), join the cgroup, and unshare the
-      //    outer namespaces; lab-init.sh makes the mounts there, then the lab proper inside.
+      // 2. Join the cgroup and unshare a mount, PID and network namespace, as the real
+      //    root: lab-init.sh makes the lab's mounts there, then enters the user
+      //    namespace as its root and unshares the lab's own namespaces.
       const argv = [
         '-c', JOIN_AND_EXEC, 'vethlab-start', ...cgroup.procsFiles(), '--',
-        'nsenter', `--target=${holder.pid}`, '--user', '--',
-        'unshare', '--mount', '--net', '--pid', '--uts', '--ipc', '--fork', '--propagation', 'private', '--',
-        'bash', '-c', INIT_SCRIPT, 'vethlab-init', this.name, ...this.hide,
+        'unshare', '--mount', '--pid', '--net', '--fork', '--propagation', 'private', '--',
+        'bash', '-c', INIT_SCRIPT, 'vethlab-init', this.name, String(holder.pid), ...this.hide,
       ];
       // Detached: the machine outlives the server and the CLI.
       const child = spawn('bash', argv, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -275,7 +251,7 @@ export class LabMachine {
       await this.waitReady(child);
       const outer = child.pid!;
       let init: number | undefined;
-      await this.waitFor(() => (init = innerInit(outer)) !== undefined, 'its PID 1');
+      await this.waitFor(() => (init = childrenOf(outer)[0]) !== undefined, 'its first process');
       const startTime = processStartTime(init!);
       if (startTime === undefined) throw new Error(`lab machine ${this.name} stopped right after it started`);
       return { pid: init!, startTime };
