@@ -35,8 +35,8 @@ read -r _ owner _ < "/proc/$holder/uid_map"
 # each is made by one `mount --all`. The tables need a file, which is kept on
 # the lab's own /run, mounted first: the mounts it covers (at and under /run)
 # are made read-only before it, one by one, and so is / (mount --all passes
-# over it). A bind remount must repeat the flags the kernel locked (nosuid,
-# nodev, noexec, atime), or it is refused.
+# over it). Each remount keeps the mount's nosuid, nodev, noexec and atime
+# flags (which a remount from inside a user namespace must repeat).
 remounts=
 while read -r _ _ _ _ target opts _; do
   keep=
