@@ -3,17 +3,13 @@
  * 127.0.0.1 port 0 with its own data directory, Debian's Chromium driven by
  * playwright-core, kernel readers, and cleanup that runs also on failure.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../server/web/serve';
-import { ipJson } from '../support/kernel';
-
-const execFileP = promisify(execFile);
+import { ipJson, ping as kernelPing } from '../support/kernel';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const ARTIFACTS = path.join(REPO, 'test-artifacts');
@@ -47,13 +43,10 @@ export function prefixes(link: IpAddrLink): string[] {
   return (link.addr_info ?? []).filter((a) => a.scope !== 'link').map((a) => `${a.local}/${a.prefixlen}`);
 }
 
-/** `ping -c 3` (0.2 s apart) from a namespace (or the root) to an address of the test's own lab; resolves to the exit code. */
+/** The kernel tests' `ping -c 3` (support/kernel.ts), resolving to its exit code and output instead of throwing. */
 export async function ping(netns: string | undefined, address: string): Promise<{ code: number; output: string }> {
-  const argv = ['-c', '3', '-i', '0.2', '-W', '2', address];
-  const cmd = netns ? ['ip', ['netns', 'exec', netns, 'ping', ...argv]] as const : ['ping', argv] as const;
   try {
-    const { stdout } = await execFileP(cmd[0], [...cmd[1]], { encoding: 'utf8' });
-    return { code: 0, output: stdout };
+    return { code: 0, output: await kernelPing(netns, address) };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof err.code === 'number' ? err.code : 1, output: `${err.stdout ?? ''}${err.stderr ?? ''}` };
