@@ -108,9 +108,9 @@ for (const phase of phases) {
   const t0 = performance.now();
   console.log(`# phase: ${phase.name} (${phase.files.length} files, ${phase.concurrency} at a time)`);
   const unit = phase.files.filter(isUnit);
-  const slowFirst = (f) => (SLOW.includes(f) ? SLOW.indexOf(f) : SLOW.length);
-  const files = phase.files.filter((f) => !isUnit(f)).sort((a, b) => slowFirst(a) - slowFirst(b));
-  const jobs = [...files.filter((f) => SLOW.includes(f)).map(fileJob), ...(unit.length > 0 ? [unitJob(unit)] : []), ...files.filter((f) => !SLOW.includes(f)).map(fileJob)];
+  const slow = SLOW.filter((f) => phase.files.includes(f));
+  const rest = phase.files.filter((f) => !isUnit(f) && !SLOW.includes(f));
+  const jobs = [...slow.map(fileJob), ...(unit.length > 0 ? [unitJob(unit)] : []), ...rest.map(fileJob)];
   const r = await pool(jobs, phase.concurrency);
   results.push(...r);
   const line = `# phase done in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${r.every((x) => x.ok) ? 'passed' : 'FAILED'}`;
