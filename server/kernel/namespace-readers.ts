@@ -20,8 +20,13 @@ import { NetnsDirWatcher } from './kernel-monitor';
 import type { NamedNamespace } from './namespaces';
 import { parseNetDev, type InterfaceCounters } from './proc-net-dev';
 
-/** A read not answered in this long means a stuck reader; it is killed and the read rejected. */
-export const READ_TIMEOUT_MS = 2000;
+/**
+ * A read not answered in this long means a stuck reader; it is killed and the
+ * read rejected. Generous: a reader's first answer includes starting `ip`
+ * (entering a lab machine), which on a loaded 2-core machine took over 2 s,
+ * and a server whose first read failed did not start.
+ */
+export const READ_TIMEOUT_MS = 10_000;
 
 /** The key of the root namespace's reader. */
 const ROOT = '';
