@@ -303,11 +303,13 @@ const ORPHAN_GRACE_MS = 60_000;
  * directory removed while the machine ran). Also frees what a machine that
  * died left (its first process killed): its groups and its id range, which
  * only a new start in that same lab directory would otherwise free. Returns
- * how many were ended.
+ * how many were ended. `only` limits the sweep to the machines of these keys
+ * (a test's own, with a `now` past the grace period).
  */
-export async function endOrphanMachines(now = Date.now()): Promise<number> {
+export async function endOrphanMachines(now = Date.now(), only?: ReadonlySet<string>): Promise<number> {
   let ended = 0;
   for (const s of slots()) {
+    if (only && !only.has(s.owner)) continue;
     if (!s.note || now - s.claimedAt < ORPHAN_GRACE_MS) continue;
     const record = readRecord(s.note);
     const dead = record?.pid !== undefined && processStartTime(record.pid) !== record.startTime;
