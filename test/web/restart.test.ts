@@ -42,7 +42,11 @@ async function spawnServer(dataDir: string, extra: string[] = [], mode: string[]
   let err = '';
   proc.stderr!.on('data', (d) => (err += d));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server printed no URL in time; stderr: ${err}`)), WAIT_MS);
+    const timer = setTimeout(() => {
+      // Not left running: it would keep this file's process alive after the test failed.
+      proc.kill('SIGKILL');
+      reject(new Error(`the server printed no URL in time; stderr: ${err}`));
+    }, WAIT_MS);
     proc.stdout!.on('data', (d) => {
       out += d;
       const m = /vethlab is running: (http:\S+)/.exec(out);
