@@ -10,7 +10,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ipJson, kernelSnapshot, randomSuffix, removeAll, vethlab } from '../support/kernel';
-import { parsePrefix } from '../../server/model/prefix';
 
 const id = randomSuffix();
 const A = `vlbad${id}a`;
@@ -19,16 +18,19 @@ const FOREIGN = `vlbad${id}foreign`;
 let dataDir: string;
 const ours = (ns: string) => ns.startsWith(`vlbad${id}`) || ['host', 'host2', 'nowhere'].includes(ns);
 
-/** The machine's own network: its first non-default route through a real interface, and that interface. */
+/**
+ * Stands for the machine's own network (eth0 and its subnet): a veth end of
+ * the test's own with an address, so the host-safety checks are tried
+ * against a decoy, never the machine's real interfaces, and on a machine
+ * (or a test's private host) that has none.
+ */
+const UPLINK = `vlbad${id}up`;
+const UPLINK_NET = '198.51.100.0/24';
+
 function ownNetwork(): { dev: string; inside: string } {
   const routes = ipJson<{ dst: string; dev?: string }[]>('route', 'show', 'table', 'main');
-  const r = routes.find((x) => x.dst !== 'default' && x.dst.includes('/') && x.dev && x.dev !== 'lo');
-  assert.ok(r, 'this machine has no network route to test the host-safety check against');
-  const p = parsePrefix(r.dst)!;
-  const bits = BigInt(32 - p.length);
-  const host = p.length <= 30 ? (p.value >> bits << bits) + 2n : p.value;
-  const addr = [24n, 16n, 8n, 0n].map((s) => String((host >> s) & 255n)).join('.');
-  return { dev: r.dev!, inside: `${addr}/${p.length}` };
+  assert.ok(routes.some((r) => r.dst === UPLINK_NET && r.dev === UPLINK), `the decoy ${UPLINK} has its route to ${UPLINK_NET}`);
+  return { dev: UPLINK, inside: '198.51.100.2/24' };
 }
 
 function pair(extra = '', aIface = 'veth0', bIface = 'veth1'): string {
@@ -97,8 +99,8 @@ const cases: { name: string; file: () => string; expect: RegExp }[] = [
   { name: 'a YAML syntax error', file: () => 'name: bad\nnodes: [unclosed\n', expect: /:\d+:\d+/ },
   { name: 'a wrong type', file: () => pair().replace('{addresses: [10.0.1.0/24]}', '{addresses: 10.0.1.0/24}'), expect: /addresses/ },
   { name: 'a file over the size limit', file: () => pair() + `# ${'x'.repeat(600 * 1024)}\n`, expect: /bytes/ },
-  { name: "one of the machine's own interfaces (eth0 or the like) on the host", file: () => hostFile(ownNetwork().dev, '10.0.3.1/24'), expect: new RegExp(`interfaces.*${ownNetwork().dev}.*did not create`) },
-  { name: "a host address inside the machine's own network", file: () => hostFile('vlh' + id, ownNetwork().inside), expect: /overlaps.*cut this machine off/ },
+  { name: "one of the machine's own interfaces (a decoy for eth0) on the host", file: () => hostFile(ownNetwork().dev, '10.0.3.1/24'), expect: new RegExp(`interfaces.*${UPLINK}.*did not create`) },
+  { name: "a host address inside the machine's own network (the decoy's)", file: () => hostFile('vlh' + id, ownNetwork().inside), expect: /overlaps.*cut this machine off/ },
   { name: 'a default-like host route (0.0.0.0/1) through a lab end', file: () => hostFile('vlh' + id, '10.0.1.0/24', '    routes:\n      - {to: 0.0.0.0/1, via: 10.0.1.1}'), expect: /0\.0\.0\.0\/1.*wider than \/8.*allow-wide-host-routes/ },
   { name: 'the other half (128.0.0.0/1) through a lab end', file: () => hostFile('vlh' + id, '10.0.1.0/24', '    routes:\n      - {to: 128.0.0.0/1, dev: vlh' + id + '}'), expect: /128\.0\.0\.0\/1.*wider than \/8/ },
   { name: 'a host route through lo, a device the lab does not own', file: () => hostFile('vlh' + id, '10.0.1.0/24', '    routes:\n      - {to: 10.77.0.0/24, dev: lo}'), expect: /goes through lo, which is not one of this lab's host ends/ },
@@ -108,10 +110,13 @@ const cases: { name: string; file: () => string; expect: RegExp }[] = [
 before(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'vethlab-bad-'));
   execFileSync('ip', ['netns', 'add', FOREIGN]);
+  execFileSync('ip', ['link', 'add', UPLINK, 'type', 'veth', 'peer', 'name', `${UPLINK}p`]);
+  execFileSync('ip', ['addr', 'add', '198.51.100.1/24', 'dev', UPLINK]);
+  execFileSync('ip', ['link', 'set', UPLINK, 'up']);
 });
 
 after(async () => {
-  removeAll([A, B, FOREIGN], ['vlh' + id]);
+  removeAll([A, B, FOREIGN], ['vlh' + id, UPLINK]);
   await rm(dataDir, { recursive: true, force: true });
 });
 
