@@ -1,17 +1,24 @@
-// Runs every test file, in three phases, each file a node process of its
-// own, several at once where the phase allows:
+// Runs every test file, each a node process of its own, in two lanes at
+// once:
 //
-//   1. files that use names of their own (a random tag) or only lab machines,
-//      and pure logic: several at once (the projector page's test too: it
-//      waits on what the page shows, not on the clock);
-//   2. files that check the real machine is left as it was: at once with each
-//      other (what they make on it themselves is named vl... and left out of
-//      the check), but not beside phase 1, whose real-host labs make host ends
-//      with the tutorials' names;
-//   3. files that use the tutorials' fixed names on the real machine (vnet0,
-//      custom_namespace, veth0), and files that measure what a person would
-//      notice (a lesson step ticking within a second) or load the machine
-//      with a class of 30 lab machines: one at a time.
+//   - files that time what a person would notice (TIMING: a lesson step
+//     ticking within a second, 30 tiles following within a second, a click
+//     answered during a flood): one at a time, first on the CPU;
+//   - every other file, several at once, at the lowest CPU priority (nice 19),
+//     the pure-logic files together in one process. They use what the timed
+//     file leaves, so what that one measures is its server's speed, not the
+//     other files' load.
+//
+// Files that touch the kernel run in a private host (PRIVATE_HOST): a network
+// and mount namespace of the file's own, with its own /run/netns and loopback
+// up. There the real-host labs, the tutorials' fixed names (vnet0,
+// custom_namespace, veth0) and the kernel tests' namespaces are made without
+// meeting another file's, so those files run at once; and none of them can
+// touch the machine's own interfaces. The files that check that lab machines
+// leave the real machine as it was (ON_REAL_MACHINE) run on the real machine
+// itself, beside the others: no other file changes its network, and what
+// these make there themselves is named vl... and left out of each other's
+// checks.
 //
 // The test files are compiled first (scripts/build-tests.mjs, a second or
 // two), and each runs as `node dist/test/run-PID/FILE.test.mjs`: node:test runs the
@@ -19,31 +26,41 @@
 // nor `node --test`'s own parent process is paid per file. The pure files
 // (UNIT: no root, no kernel, no server) run together in one process, as
 // `npm run test:unit` does (`node scripts/test.mjs --unit`). The slowest files
-// (SLOW) start first in their phase, so a phase does not end with one of them
+// (SLOW) start first in their lane, so a lane does not end with one of them
 // running alone.
 //
 // A file's output is printed whole when it ends, so files that run together
 // do not interleave; the run ends with the time each file took, slowest
 // first, which says where the suite's time goes.
 //
-// A new test file runs in phase 1 unless PHASE_2 or PHASE_3 names it: list it
-// there when it does what those phases are for.
+// A new test file runs niced, in a private host, unless UNIT, TIMING or
+// ON_REAL_MACHINE names it: list it there when it is what those are for.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { buildTests, builtTest } from './build-tests.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-const PHASE_2 = ['browser/lab-machine', 'browser/switches', 'machine/cli', 'machine/lab-machine', 'web/lab-machines', 'engine/crash', 'web/restart', 'machine/escape'];
-const PHASE_3 = ['engine/seeds', 'browser/lab-page', 'browser/live-terminal', 'browser/lessons', 'browser/packets', 'browser/teacher', 'web/classroom'];
-/** Started first in their phase, slowest first (as measured on this 2-core machine: 15 to 55 s each). */
-const SLOW = ['browser/projector', 'browser/lab-machine', 'engine/crash', 'browser/switches', 'engine/bad-files', 'web/lessons', 'web/restart'];
-/** Two cores: three files at once keeps both busy while the others wait on the kernel or a browser. */
-const CONCURRENCY = 3;
+/** Files that check the real machine is left as it was by lab machines: run on it, not in a private host. */
+const ON_REAL_MACHINE = ['browser/lab-machine', 'browser/switches', 'machine/cli', 'machine/lab-machine', 'web/lab-machines', 'engine/crash', 'web/restart', 'machine/escape'];
+/** Files that time what a person would notice: one at a time, first on the CPU, beside the others. */
+const TIMING = ['browser/lessons', 'browser/packets', 'browser/teacher', 'web/classroom'];
+/** Started first in their lane, slowest first (as measured on this 2-core machine: 15 to 65 s each). */
+const SLOW = ['browser/projector', 'browser/lab-machine', 'engine/crash', 'web/lessons', 'engine/bad-files', 'browser/switches', 'browser/packets', 'web/restart', 'browser/lab-page'];
+/** Two cores: files wait on the kernel, a browser or a timer much of their time, so four at once keep both busy. */
+const CONCURRENCY = 4;
+/** A file that runs longer is killed (the slowest take about 150 s beside the others). */
+const FILE_TIMEOUT_MS = 10 * 60_000;
 /** How many of the slowest files the summary lists. */
 const SLOWEST = 15;
 /** Pure logic: no root, no kernel, no server; run in one process. */
 const UNIT = ['page/', 'capture/', 'classroom/', 'lessons/', 'model/', 'planner/', 'kernel/batch-files', 'kernel/build-topology', 'kernel/namespaces', 'kernel/proc-net-dev', 'kernel/traffic-budget', 'engine/lab-store', 'engine/same-but-counters'];
+/**
+ * The command that makes a private host and runs the rest of its argv there.
+ * /run/vethlab (the lab machines' id slots) and the cgroups stay shared: two
+ * labs must never get the same ids, whichever file made them.
+ */
+const PRIVATE_HOST = ['unshare', '--net', '--mount', '--propagation', 'private', '--', 'sh', '-c', 'mkdir -p /run/netns && mount -t tmpfs -o mode=0755,size=1m vethlab-test-host /run/netns && ip link set lo up && exec "$@"', 'private-host'];
 const isUnit = (f) => UNIT.some((u) => (u.endsWith('/') ? f.startsWith(u) : f === u));
 
 const all = readdirSync(path.join(root, 'test'), { withFileTypes: true })
@@ -53,37 +70,56 @@ const all = readdirSync(path.join(root, 'test'), { withFileTypes: true })
 const unitOnly = process.argv.includes('--unit');
 const only = process.argv.slice(2).filter((a) => a !== '--unit');
 const chosen = (only.length > 0 ? all.filter((f) => only.some((o) => f.startsWith(o))) : all).filter((f) => !unitOnly || isUnit(f));
-const phases = [
-  { name: 'independent files, several at once', files: chosen.filter((f) => !PHASE_2.includes(f) && !PHASE_3.includes(f)), concurrency: CONCURRENCY },
-  { name: 'checks of an unchanged real machine', files: chosen.filter((f) => PHASE_2.includes(f)), concurrency: CONCURRENCY },
-  { name: 'fixed names on the real machine, and timing or load that must not share it, one at a time', files: chosen.filter((f) => PHASE_3.includes(f)), concurrency: 1 },
+const lanes = [
+  { name: 'what a person would notice, timed, one at a time, first on the CPU', files: chosen.filter((f) => TIMING.includes(f)), concurrency: 1, nice: [] },
+  { name: 'every other file, several at once, niced', files: chosen.filter((f) => !TIMING.includes(f)), concurrency: CONCURRENCY, nice: ['nice', '-n', '19'] },
 ];
 
-/** A job: one compiled file, or the pure files together. */
-function fileJob(file) {
-  return { name: file, label: file, args: ['--enable-source-maps', builtTest(compiled.dir, file)] };
+/** A job: one compiled file (in a private host unless it must be on the real machine), or the pure files together. */
+function fileJob(file, nice) {
+  const node = [process.execPath, '--enable-source-maps', builtTest(compiled.dir, file)];
+  const argv = ON_REAL_MACHINE.includes(file) ? node : [...PRIVATE_HOST, ...node];
+  return { name: file, label: ON_REAL_MACHINE.includes(file) ? `${file} (on the real machine)` : file, argv: [...nice, ...argv] };
 }
 
 /** node:test runs the tests a process defines when it ends, and fails the process when one fails. */
-function unitJob(files) {
-  return { name: 'the pure files', label: `${files.length} pure files in one process (${UNIT.join(' ')})`, args: ['--enable-source-maps', ...files.flatMap((f) => ['--import', `./${builtTest(compiled.dir, f)}`]), '--eval', ''] };
+function unitJob(files, nice) {
+  return { name: 'the pure files', label: `${files.length} pure files in one process (${UNIT.join(' ')})`, argv: [...nice, process.execPath, '--enable-source-maps', ...files.flatMap((f) => ['--import', `./${builtTest(compiled.dir, f)}`]), '--eval', ''] };
 }
 
-/** Runs a job; its output is printed when it ends. */
-function runJob({ name, label, args }) {
+/**
+ * Runs a job; its output is printed when it ends. A file still running after
+ * FILE_TIMEOUT_MS is killed and fails: a test that hangs (a child it never
+ * ends keeps it alive) must not hold the run forever.
+ */
+function runJob({ name, label, argv }) {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0], argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = [];
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => out.push(d));
-    child.on('close', (code, signal) => {
+    child.on('error', (e) => out.push(Buffer.from(`${argv[0]}: ${e.message}\n`)));
+    let ended = false;
+    const end = (code, signal, why) => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(timer);
       const seconds = (performance.now() - t0) / 1000;
-      const ok = code === 0;
-      process.stdout.write(`# file: ${label} (${seconds.toFixed(1)} s): ${ok ? 'passed' : `FAILED (${signal ?? `exit ${code}`})`}\n`);
+      const ok = code === 0 && why === undefined;
+      process.stdout.write(`# file: ${label} (${seconds.toFixed(1)} s): ${ok ? 'passed' : `FAILED (${why ?? signal ?? `exit ${code}`})`}\n`);
       process.stdout.write(Buffer.concat(out));
       resolve({ file: name, seconds, ok });
-    });
+    };
+    // 'close' waits for the pipes as well as the process, so the output is whole.
+    child.on('close', (code, signal) => end(code, signal));
+    const timer = setTimeout(() => {
+      // A child of the file's (a server it never ended) may hold the pipes open: stop reading them.
+      child.stdout.destroy();
+      child.stderr.destroy();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      end(null, null, `still running after ${FILE_TIMEOUT_MS / 1000} s: killed`);
+    }, FILE_TIMEOUT_MS);
   });
 }
 
@@ -101,24 +137,28 @@ async function pool(jobs, concurrency) {
 const started = performance.now();
 const compiled = await buildTests(chosen);
 console.log(`# compiled ${chosen.length} test files in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-const results = [];
 const summary = [];
-for (const phase of phases) {
-  if (phase.files.length === 0) continue;
-  const t0 = performance.now();
-  console.log(`# phase: ${phase.name} (${phase.files.length} files, ${phase.concurrency} at a time)`);
-  const unit = phase.files.filter(isUnit);
-  const slow = SLOW.filter((f) => phase.files.includes(f));
-  const rest = phase.files.filter((f) => !isUnit(f) && !SLOW.includes(f));
-  const jobs = [...slow.map(fileJob), ...(unit.length > 0 ? [unitJob(unit)] : []), ...rest.map(fileJob)];
-  const r = await pool(jobs, phase.concurrency);
-  results.push(...r);
-  const line = `# phase done in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${r.every((x) => x.ok) ? 'passed' : 'FAILED'}`;
-  console.log(line);
-  summary.push(`${line} (${phase.name})`);
-}
+const results = (
+  await Promise.all(
+    lanes
+      .filter((lane) => lane.files.length > 0)
+      .map(async (lane) => {
+        const t0 = performance.now();
+        console.log(`# lane: ${lane.name} (${lane.files.length} files, ${lane.concurrency} at a time)`);
+        const unit = lane.files.filter(isUnit);
+        const slow = SLOW.filter((f) => lane.files.includes(f));
+        const rest = lane.files.filter((f) => !isUnit(f) && !SLOW.includes(f));
+        const jobs = [...slow.map((f) => fileJob(f, lane.nice)), ...(unit.length > 0 ? [unitJob(unit, lane.nice)] : []), ...rest.map((f) => fileJob(f, lane.nice))];
+        const r = await pool(jobs, lane.concurrency);
+        const line = `# lane done in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${r.every((x) => x.ok) ? 'passed' : 'FAILED'}`;
+        console.log(line);
+        summary.push(`${line} (${lane.name})`);
+        return r;
+      }),
+  )
+).flat();
 const failed = results.filter((r) => !r.ok);
-console.log(`# the ${Math.min(SLOWEST, results.length)} slowest files (each on its own clock, beside the others of its phase):`);
+console.log(`# the ${Math.min(SLOWEST, results.length)} slowest files (each on its own clock, beside the others):`);
 for (const r of [...results].sort((a, b) => b.seconds - a.seconds).slice(0, SLOWEST)) console.log(`#   ${r.seconds.toFixed(1).padStart(6)} s  ${r.file}`);
 for (const line of summary) console.log(line);
 if (failed.length > 0) console.log(`# failed: ${failed.map((r) => r.file).join(', ')}`);
