@@ -2,9 +2,11 @@
  * Benchmark (not a timed test): the CLI as a user runs it, a whole process
  * each time, beside its baseline measured in the same run.
  *
- *   1. `vethlab --help`: the compiled CLI, the TypeScript one through tsx, and
- *      `npx vethlab`, beside `node -e 0`.
- *   2. `vethlab apply` + `vethlab destroy` of linear-N (N namespaces, N-1 veth
+ *   1. `vethlab --help`: the compiled CLI run as its bin (as `vethlab` on the
+ *      PATH and npx run it) and with `node`, the TypeScript one through tsx,
+ *      and `npx vethlab`, beside `node -e 0` (with and without
+ *      NODE_EXTRA_CA_CERTS, which the bin unsets when it is set).
+ *   2. `vethlab apply` + `vethlab destroy` (the bin) of linear-N (N namespaces, N-1 veth
  *      pairs, addresses, up) in real-host mode, beside the same topology as a
  *      plain script (one `ip -batch` in the root, one `ip -n NS -batch` per
  *      namespace, one `netns del` batch), for N = 25 ... 400, and the cost of
@@ -80,11 +82,16 @@ async function rounds(n: number, fn: () => Promise<number>): Promise<number> {
 async function helpPart(): Promise<void> {
   const n = Math.max(ROUNDS, 7);
   const base = await rounds(n, () => timed(process.execPath, ['-e', '0']));
+  const caFile = process.env.NODE_EXTRA_CA_CERTS;
+  const bare = caFile ? await rounds(n, () => timed('env', ['-u', 'NODE_EXTRA_CA_CERTS', process.execPath, '-e', '0'])) : base;
+  const bin = await rounds(n, () => timed(BUILT, ['--help']));
   const built = await rounds(n, () => timed(process.execPath, [BUILT, '--help']));
   const source = await rounds(n, () => timed(process.execPath, [SOURCE, '--help']));
   const npx = await rounds(Math.min(n, 3), () => timed('npx', ['--no-install', 'vethlab', '--help']));
   console.log(`\n1. vethlab --help, whole process, median of ${n} (target: compiled <= 250 ms)`);
-  console.log(`   node -e 0                       ${ms(base)}`);
+  console.log(`   node -e 0                       ${ms(base)}${caFile ? `   (NODE_EXTRA_CA_CERTS=${caFile} is set: node reads it at every start)` : ''}`);
+  if (caFile) console.log(`   node -e 0 without it            ${ms(bare)}`);
+  console.log(`   dist/cli/vethlab.mjs (the bin)  ${ms(bin)}   ${(bin / base).toFixed(2)}x node${caFile ? ', which it runs without NODE_EXTRA_CA_CERTS' : ''}`);
   console.log(`   node dist/cli/vethlab.mjs       ${ms(built)}   ${(built / base).toFixed(2)}x node`);
   console.log(`   node server/cli/vethlab.mjs     ${ms(source)}   (TypeScript through tsx)`);
   console.log(`   npx vethlab                     ${ms(npx)}   (npx's own start included)`);
@@ -113,8 +120,8 @@ async function linearPart(dir: string): Promise<void> {
       const data = path.join(dir, `data-${n}`);
       const vethlab = async () => {
         await settle();
-        const a = await timed(process.execPath, [BUILT, 'apply', file, '--real-host', '--data-dir', data]);
-        return a + (await timed(process.execPath, [BUILT, 'destroy', '--real-host', '--data-dir', data]));
+        const a = await timed(BUILT, ['apply', file, '--real-host', '--data-dir', data]);
+        return a + (await timed(BUILT, ['destroy', '--real-host', '--data-dir', data]));
       };
       const plain = async () => {
         await settle();
@@ -146,8 +153,8 @@ async function machinePart(dir: string): Promise<void> {
   const data = path.join(dir, 'data-machine');
   const vethlab = async () => {
     await settle();
-    const a = await timed(process.execPath, [BUILT, 'apply', file, '--data-dir', data]);
-    return a + (await timed(process.execPath, [BUILT, 'destroy', '--data-dir', data]));
+    const a = await timed(BUILT, ['apply', file, '--data-dir', data]);
+    return a + (await timed(BUILT, ['destroy', '--data-dir', data]));
   };
   // A bare machine of the same namespaces, its own /run for `ip netns`, the script run inside, gone with its last process.
   const bare = `mount -t tmpfs none /run && mkdir -p /run/netns && bash -s <<'SCRIPT'\n${s.apply}${s.destroy}SCRIPT\n`;
