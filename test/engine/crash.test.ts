@@ -40,15 +40,36 @@ async function setUp(prefix: string): Promise<{ dataDir: string; file: string; n
   return { dataDir, file, names: linear.names };
 }
 
-/** Starts `vethlab apply FILE`, waits until `progress()` passes `at`, and kills it with SIGKILL. */
+/** The processes of a process group still running (not zombies). */
+function groupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') out.push(Number(pid));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
+}
+
+/**
+ * Starts `vethlab apply FILE`, waits until `progress()` passes `at`, and kills
+ * it with SIGKILL. An `ip -batch` it started has its whole batch already and
+ * runs to its end alone; the next command starts once it has (the apply runs
+ * in a process group of its own to tell them), as the next one a person
+ * types would.
+ */
 async function killApplyMidway(args: string[], progress: () => number, at: number): Promise<number> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, stdio: 'ignore', env: { ...process.env, VETHLAB_DATA_DIR: '' } });
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, stdio: 'ignore', detached: true, env: { ...process.env, VETHLAB_DATA_DIR: '' } });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   let seen = 0;
   await until(`apply to pass ${at}`, () => (seen = progress()) >= at || child.exitCode !== null, { timeoutMs: 60_000, everyMs: 2 });
   const finished = child.exitCode !== null;
   child.kill('SIGKILL');
   await exited;
+  await until('the killed apply\'s last ip batch to end', () => groupMembers(child.pid!).length === 0, { everyMs: 10 });
   // Killed before it finished is the point; a run that finished first killed nothing.
   assert.ok(!finished, `apply finished (exit ${child.exitCode}) before it could be killed; ${seen} made`);
   return seen;
@@ -143,7 +164,7 @@ test('real host: kill -9 of apply half-way through 100 namespaces, then apply fi
   assert.equal(ours(), 0, 'destroy removed every namespace, also those the killed run made');
 });
 
-test('real host: destroy right after a kill -9 finds what the killed run made', async () => {
+test('real host: destroy right after a kill -9 (once its last ip batch has ended) finds what the killed run made', async () => {
   const prefix = `vlk${tag()}`;
   const { dataDir, file, names } = await setUp(prefix);
   leftovers.push(...names);
