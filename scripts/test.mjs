@@ -61,6 +61,13 @@ const UNIT = ['page/', 'capture/', 'classroom/', 'lessons/', 'model/', 'planner/
  * labs must never get the same ids, whichever file made them.
  */
 const PRIVATE_HOST = ['unshare', '--net', '--mount', '--propagation', 'private', '--', 'sh', '-c', 'mkdir -p /run/netns && mount -t tmpfs -o mode=0755,size=1m vethlab-test-host /run/netns && ip link set lo up && exec "$@"', 'private-host'];
+/**
+ * The files' environment: without NODE_EXTRA_CA_CERTS, which node reads and
+ * parses at every start where it is set (about 80 ms each here, in the
+ * hundreds of node processes a run starts: servers, CLIs); no test makes a
+ * TLS connection. The vethlab bin unsets it the same way.
+ */
+const TEST_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
 const isUnit = (f) => UNIT.some((u) => (u.endsWith('/') ? f.startsWith(u) : f === u));
 
 const all = readdirSync(path.join(root, 'test'), { withFileTypes: true })
@@ -95,7 +102,7 @@ function unitJob(files, nice) {
 function runJob({ name, label, argv }) {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(argv[0], argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0], argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: TEST_ENV });
     const out = [];
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => out.push(d));
