@@ -3,7 +3,8 @@
 //
 //   - files that time what a person would notice (TIMING: a lesson step
 //     ticking within a second, 30 tiles following within a second, a click
-//     answered during a flood): one at a time, first on the CPU;
+//     answered during a flood), or must catch a moment (a kill -9 while a
+//     batch of 100 namespaces is half made): one at a time, first on the CPU;
 //   - every other file, several at once, at the lowest CPU priority (nice 19),
 //     the pure-logic files together in one process. They use what the timed
 //     file leaves, so what that one measures is its server's speed, not the
@@ -43,8 +44,8 @@ import { buildTests, builtTest } from './build-tests.mjs';
 const root = path.resolve(import.meta.dirname, '..');
 /** Files that check the real machine is left as it was by lab machines: run on it, not in a private host. */
 const ON_REAL_MACHINE = ['browser/lab-machine', 'browser/switches', 'machine/cli', 'machine/lab-machine', 'web/lab-machines', 'engine/crash', 'web/restart', 'machine/escape'];
-/** Files that time what a person would notice: one at a time, first on the CPU, beside the others. */
-const TIMING = ['browser/lessons', 'browser/packets', 'browser/teacher', 'web/classroom'];
+/** Files that time what a person would notice, or catch a moment: one at a time, first on the CPU, beside the others. */
+const TIMING = ['engine/crash', 'browser/lessons', 'browser/packets', 'browser/teacher', 'web/classroom'];
 /** Started first in their lane, slowest first (as measured on this 2-core machine: 15 to 65 s each). */
 const SLOW = ['browser/projector', 'browser/lab-machine', 'engine/crash', 'web/lessons', 'engine/bad-files', 'browser/switches', 'browser/packets', 'web/restart', 'browser/lab-page'];
 /** Two cores: files wait on the kernel, a browser or a timer much of their time, so four at once keep both busy. */
@@ -78,7 +79,7 @@ const unitOnly = process.argv.includes('--unit');
 const only = process.argv.slice(2).filter((a) => a !== '--unit');
 const chosen = (only.length > 0 ? all.filter((f) => only.some((o) => f.startsWith(o))) : all).filter((f) => !unitOnly || isUnit(f));
 const lanes = [
-  { name: 'what a person would notice, timed, one at a time, first on the CPU', files: chosen.filter((f) => TIMING.includes(f)), concurrency: 1, nice: [] },
+  { name: 'timed, one at a time, first on the CPU', files: chosen.filter((f) => TIMING.includes(f)), concurrency: 1, nice: [] },
   { name: 'every other file, several at once, niced', files: chosen.filter((f) => !TIMING.includes(f)), concurrency: CONCURRENCY, nice: ['nice', '-n', '19'] },
 ];
 
