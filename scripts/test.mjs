@@ -86,8 +86,8 @@ const lanes = [
 /** A job: one compiled file (in a private host unless it must be on the real machine), or the pure files together. */
 function fileJob(file, nice) {
   const node = [process.execPath, '--enable-source-maps', builtTest(compiled.dir, file)];
-  const argv = ON_REAL_MACHINE.includes(file) ? node : [...PRIVATE_HOST, ...node];
-  return { name: file, label: ON_REAL_MACHINE.includes(file) ? `${file} (on the real machine)` : file, argv: [...nice, ...argv] };
+  const real = ON_REAL_MACHINE.includes(file);
+  return { name: file, label: real ? `${file} (on the real machine)` : file, argv: [...nice, ...(real ? node : [...PRIVATE_HOST, ...node])] };
 }
 
 /** node:test runs the tests a process defines when it ends, and fails the process when one fails. */
