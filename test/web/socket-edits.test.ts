@@ -12,7 +12,7 @@ import path from 'node:path';
 import { MAX_SOCKET_MESSAGE_BYTES, type Ack, type LabState } from '../../server/protocol';
 import type { Socket } from 'socket.io-client';
 import { connect, ipJson, netnsNames, sleep, startTestServer, tag, type Recorder, type TestServer } from './web-fixture';
-import { steady, WAIT_MS } from '../support/wait';
+import { steady, until, WAIT_MS } from '../support/wait';
 
 const t = tag();
 const A = `vlw-${t}-a`;
@@ -189,7 +189,14 @@ const badPayloads: { name: string; payload: unknown; field: string | undefined; 
 test('bad payloads are refused with the field named, and change nothing', async (tt) => {
   execFileSync('ip', ['netns', 'add', `vlw-${t}-foreign`]);
   tt.after(() => execFileSync('ip', ['netns', 'del', `vlw-${t}-foreign`]));
-  // Carriers of links made by the tests before come up a moment later, and that is broadcast: let it pass.
+  // Carriers of links made by the tests before come up a moment later (the kernel's link watch waits up to a second), and that is broadcast: let it pass.
+  await until('every cable that is up at both ends to have its carrier', async () => {
+    const { topology } = await ts.server.lab.observe();
+    return topology.links.every((l) => {
+      const ends = l.endpoints.map((e) => topology.nodes[e.node]?.interfaces[e.iface]);
+      return !ends.every((i) => i?.up) || ends.every((i) => i?.state === 'UP');
+    });
+  });
   await steady('the lab to settle', () => String(one.state!.version), { everyMs: 400 });
   const labBefore = await labNow();
   const mine = () => netnsNames().filter((n) => n.includes(t) || /^ns\d+$/.test(n) || n.includes(';') || n.includes('/'));
