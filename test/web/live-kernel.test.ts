@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { connect, ip, startTestServer, tag, type Recorder, type TestServer, pairYaml } from './web-fixture';
 import type { LabState, TrafficRate } from '../../server/protocol';
 import { until } from '../support/wait';
@@ -92,9 +92,16 @@ test('an edit from the page while the kernel changes: one queue, both browsers c
 test('ping lights up the cable: traffic rates for both ends', async () => {
   const rates: TrafficRate[] = [];
   one.socket.on('traffic-update', (r) => rates.push(...r));
-  execFileSync('ip', ['netns', 'exec', A, 'ping', '-c', '5', '-i', '0.2', '-q', '10.0.1.1']);
+  // Echoes for 4 s, several of the meter's one-second samples: on a loaded machine a sample may hold one direction of a 1 s ping only.
+  const ping = spawn('ip', ['netns', 'exec', A, 'ping', '-c', '20', '-i', '0.2', '-q', '10.0.1.1'], { stdio: 'ignore' });
+  const pinged = new Promise((resolve) => ping.once('exit', resolve));
   const busy = (node: string, iface: string) => rates.some((r) => r.node === node && r.iface === iface && r.rxPps > 0 && r.txPps > 0);
-  await until('rates on both ends', () => busy(A, 'veth0') && busy(B, 'veth1'), { timeoutMs: 3000, everyMs: 50 }).catch(() => undefined);
+  try {
+    await until('rates on both ends', () => busy(A, 'veth0') && busy(B, 'veth1'), { everyMs: 50 }).catch(() => undefined);
+  } finally {
+    ping.kill();
+    await pinged;
+  }
   assert.ok(busy(A, 'veth0') && busy(B, 'veth1'), `no rates: ${JSON.stringify(rates)}`);
 });
 
