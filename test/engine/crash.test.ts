@@ -16,6 +16,7 @@ import { until } from '../support/wait';
 import { linearTopology } from '../bench/linear-topology';
 import { stringifyTopology } from '../../server/model/topology-file';
 import { LabRegistry } from '../../server/engine/lab-registry';
+import { listProcesses } from '../../server/terminal/process-tree';
 import { realMachine } from '../machine/machine-fixture';
 
 const COUNT = 100;
@@ -40,20 +41,6 @@ async function setUp(prefix: string): Promise<{ dataDir: string; file: string; n
   return { dataDir, file, names: linear.names };
 }
 
-/** The processes of a process group still running (not zombies). */
-function groupMembers(pgid: number): number[] {
-  const out: number[] = [];
-  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') out.push(Number(pid));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return out;
-}
-
 /**
  * Starts `vethlab apply FILE`, waits until `progress()` passes `at`, and kills
  * it with SIGKILL. An `ip -batch` it started has its whole batch already and
@@ -69,7 +56,7 @@ async function killApplyMidway(args: string[], progress: () => number, at: numbe
   const finished = child.exitCode !== null;
   child.kill('SIGKILL');
   await exited;
-  await until('the killed apply\'s last ip batch to end', () => groupMembers(child.pid!).length === 0, { everyMs: 10 });
+  await until('the killed apply\'s last ip batch to end', () => !listProcesses().some((p) => p.pgrp === child.pid && p.state !== 'Z'), { everyMs: 10 });
   // Killed before it finished is the point; a run that finished first killed nothing.
   assert.ok(!finished, `apply finished (exit ${child.exitCode}) before it could be killed; ${seen} made`);
   return seen;
