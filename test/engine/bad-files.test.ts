@@ -26,12 +26,8 @@ const ours = (ns: string) => ns.startsWith(`vlbad${id}`) || ['host', 'host2', 'n
  */
 const UPLINK = `vlbad${id}up`;
 const UPLINK_NET = '198.51.100.0/24';
-
-function ownNetwork(): { dev: string; inside: string } {
-  const routes = ipJson<{ dst: string; dev?: string }[]>('route', 'show', 'table', 'main');
-  assert.ok(routes.some((r) => r.dst === UPLINK_NET && r.dev === UPLINK), `the decoy ${UPLINK} has its route to ${UPLINK_NET}`);
-  return { dev: UPLINK, inside: '198.51.100.2/24' };
-}
+/** An address inside the decoy's network. */
+const INSIDE_UPLINK = '198.51.100.2/24';
 
 function pair(extra = '', aIface = 'veth0', bIface = 'veth1'): string {
   return `name: bad
@@ -99,8 +95,8 @@ const cases: { name: string; file: () => string; expect: RegExp }[] = [
   { name: 'a YAML syntax error', file: () => 'name: bad\nnodes: [unclosed\n', expect: /:\d+:\d+/ },
   { name: 'a wrong type', file: () => pair().replace('{addresses: [10.0.1.0/24]}', '{addresses: 10.0.1.0/24}'), expect: /addresses/ },
   { name: 'a file over the size limit', file: () => pair() + `# ${'x'.repeat(600 * 1024)}\n`, expect: /bytes/ },
-  { name: "one of the machine's own interfaces (a decoy for eth0) on the host", file: () => hostFile(ownNetwork().dev, '10.0.3.1/24'), expect: new RegExp(`interfaces.*${UPLINK}.*did not create`) },
-  { name: "a host address inside the machine's own network (the decoy's)", file: () => hostFile('vlh' + id, ownNetwork().inside), expect: /overlaps.*cut this machine off/ },
+  { name: "one of the machine's own interfaces (a decoy for eth0) on the host", file: () => hostFile(UPLINK, '10.0.3.1/24'), expect: new RegExp(`interfaces.*${UPLINK}.*did not create`) },
+  { name: "a host address inside the machine's own network (the decoy's)", file: () => hostFile('vlh' + id, INSIDE_UPLINK), expect: /overlaps.*cut this machine off/ },
   { name: 'a default-like host route (0.0.0.0/1) through a lab end', file: () => hostFile('vlh' + id, '10.0.1.0/24', '    routes:\n      - {to: 0.0.0.0/1, via: 10.0.1.1}'), expect: /0\.0\.0\.0\/1.*wider than \/8.*allow-wide-host-routes/ },
   { name: 'the other half (128.0.0.0/1) through a lab end', file: () => hostFile('vlh' + id, '10.0.1.0/24', '    routes:\n      - {to: 128.0.0.0/1, dev: vlh' + id + '}'), expect: /128\.0\.0\.0\/1.*wider than \/8/ },
   { name: 'a host route through lo, a device the lab does not own', file: () => hostFile('vlh' + id, '10.0.1.0/24', '    routes:\n      - {to: 10.77.0.0/24, dev: lo}'), expect: /goes through lo, which is not one of this lab's host ends/ },
@@ -113,6 +109,8 @@ before(async () => {
   execFileSync('ip', ['link', 'add', UPLINK, 'type', 'veth', 'peer', 'name', `${UPLINK}p`]);
   execFileSync('ip', ['addr', 'add', '198.51.100.1/24', 'dev', UPLINK]);
   execFileSync('ip', ['link', 'set', UPLINK, 'up']);
+  const routes = ipJson<{ dst: string; dev?: string }[]>('route', 'show', 'table', 'main');
+  assert.ok(routes.some((r) => r.dst === UPLINK_NET && r.dev === UPLINK), `the decoy ${UPLINK} has its route to ${UPLINK_NET}`);
 });
 
 after(async () => {
