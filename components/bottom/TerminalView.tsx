@@ -4,6 +4,7 @@ import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import type { TerminalHub } from '../lab/terminal-hub';
 import { useView } from '../view/view-store';
+import { prefersReducedMotion } from '../lib/motion';
 
 /** The terminal's type: larger in presentation mode, for the back of the room. */
 export const FONT_PX = { normal: 15, presenting: 22 };
@@ -47,7 +48,7 @@ export default function TerminalView({ id, hub, active, ended }: Props) {
       fontSize: firstFont.current,
       fontFamily: 'ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace',
       theme: THEME,
-      cursorBlink: true,
+      cursorBlink: !prefersReducedMotion(),
       scrollback: 5000,
     });
     const fit = new FitAddon();
@@ -124,7 +125,7 @@ export default function TerminalView({ id, hub, active, ended }: Props) {
     const term = termRef.current;
     if (!term) return;
     term.options.disableStdin = ended;
-    term.options.cursorBlink = !ended;
+    term.options.cursorBlink = !ended && !prefersReducedMotion();
   }, [ended]);
 
   return <div className="terminal-host" ref={host} aria-label={`Terminal ${id}`} data-font-size={fontSize} />;

@@ -27,6 +27,7 @@ import { useFlowElements, type Selection } from '../hooks/useFlowElements';
 import { SelectEdgeContext } from './select-context';
 import PacketLayer from './PacketLayer';
 import { fitPadding } from './fit-padding';
+import { prefersReducedMotion } from '../lib/motion';
 
 // Module scope: React Flow re-mounts every node when these objects change identity.
 const nodeTypes = NODE_TYPES;
@@ -38,6 +39,7 @@ const FIT_MAX_ZOOM = { normal: 1.2, presenting: 1.8 };
 /** A canvas smaller than this has no room for the mini map (a 1280x720 projector at 150% zoom): it hides, and no node goes under it. */
 export const MINIMAP_MIN_PX = { width: 640, height: 330 };
 
+/** The refit glides (none when reduced motion is asked for). */
 const FIT_DURATION_MS = 300;
 const UNMEASURED_HEIGHT_PX = 120;
 
@@ -136,7 +138,7 @@ function Canvas(props: LabCanvasProps) {
     void fitView({
       padding: fitPadding(minimap, { width: el.clientWidth, height: el.clientHeight }, content),
       maxZoom: presenting ? FIT_MAX_ZOOM.presenting : FIT_MAX_ZOOM.normal,
-      duration: FIT_DURATION_MS,
+      duration: prefersReducedMotion() ? 0 : FIT_DURATION_MS,
     });
   }, [fitView, getNodes, minimap, presenting]);
   useEffect(() => {
