@@ -86,7 +86,10 @@ export async function openLab(opts: { realHost?: boolean; viewport?: { width: nu
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1440, height: 900 } });
+    // Reduced motion (the page honours the setting): a cable with traffic keeps its dashes still and the
+    // diagram refits at once. Chromium renders in software here, where the moving dashes cost about
+    // 0.4 CPU-seconds a second; live-terminal.test.ts checks they move without the setting.
+    const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1440, height: 900 }, reducedMotion: 'reduce' });
     const problems: string[] = [];
     const frames: string[] = [];
     const keep = (line: string) => {

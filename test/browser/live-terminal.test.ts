@@ -81,9 +81,15 @@ test('seed 004 in the browser: ping from a terminal and from the Ping action, ke
   await until('the log to tell observed changes apart', async () => (await page.locator('text=observed in vnet1: address 10.0.1.7/24 added to veth1').count()) > 0, 3000);
 
   await page.getByRole('tab', { name: 'vnet1', exact: true }).click();
-  await typeInTerminal(page, 'ping -c 8 -i 0.3 10.0.1.0\n');
+  await typeInTerminal(page, 'ping -c 16 -i 0.3 10.0.1.0\n');
   await until('the cable to show traffic', async () => (await page.locator('.veth-flow').count()) > 0, 5000);
   await until('the rate on the cable', async () => /pkt\/s/.test((await page.locator('.veth-label').first().textContent()) ?? ''), 3000);
+  // The tests' pages ask for reduced motion (browser-fixture.ts): the dashes stay still. Without it they move.
+  const flowAnimation = () => page.locator('.veth-flow').first().evaluate((el) => getComputedStyle(el).animationName);
+  assert.equal(await flowAnimation(), 'none', 'with reduced motion asked for, the dashes stay still');
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
+  assert.equal(await flowAnimation(), 'veth-flow', 'without it, the dashes move');
+  await page.emulateMedia({ reducedMotion: 'reduce' });
   await screenshot(page, 'browser-live-traffic.png');
 
   // Double-clicking a node opens a terminal in it too.

@@ -178,7 +178,7 @@ test('1. one-row toolbar, a canvas that takes the screen, fit on resize, present
 test('1. a node added elsewhere (another browser) that lands out of view brings the view to it', async () => {
   const { page, browser, server } = lab!;
   await settled(page);
-  const other = await browser.newPage({ viewport: LARGE });
+  const other = await browser.newPage({ viewport: LARGE, reducedMotion: 'reduce' });
   try {
     await other.goto(server.url);
     await until('the second page to connect', () => other.getByRole('button', { name: 'Add namespace', exact: true }).isEnabled());
