@@ -84,17 +84,25 @@ test('seed 004 in the browser: ping from a terminal and from the Ping action, ke
   await typeInTerminal(page, 'ping -c 16 -i 0.3 10.0.1.0\n');
   await until('the cable to show traffic', async () => (await page.locator('.veth-flow').count()) > 0, 5000);
   await until('the rate on the cable', async () => /pkt\/s/.test((await page.locator('.veth-label').first().textContent()) ?? ''), 3000);
-  // The tests' pages ask for reduced motion (browser-fixture.ts): the dashes stay still. Without it they move.
+  // The tests' pages ask for reduced motion (browser-fixture.ts): the dashes stay still and the
+  // cursor of a terminal (vnet1's, focused) does not blink. Without it, both move.
   const flowAnimation = () => page.locator('.veth-flow').first().evaluate((el) => getComputedStyle(el).animationName);
+  // xterm draws a focused terminal's cursor as a block (an outline when not focused).
+  const focusedCursor = page.locator('[role="tabpanel"]:not([hidden]) .xterm-cursor.xterm-cursor-block');
   assert.equal(await flowAnimation(), 'none', 'with reduced motion asked for, the dashes stay still');
+  await page.locator('[role="tabpanel"]:not([hidden]) .xterm').click();
+  await until("vnet1's cursor, focused", async () => (await focusedCursor.count()) > 0);
+  assert.equal(await page.locator('[role="tabpanel"]:not([hidden]) .xterm-cursor-blink').count(), 0, 'with reduced motion asked for, the cursor does not blink');
   await page.emulateMedia({ reducedMotion: 'no-preference' });
   assert.equal(await flowAnimation(), 'veth-flow', 'without it, the dashes move');
-  await page.emulateMedia({ reducedMotion: 'reduce' });
   await screenshot(page, 'browser-live-traffic.png');
 
-  // Double-clicking a node opens a terminal in it too.
+  // Double-clicking a node opens a terminal in it too (here one made without reduced motion: its cursor blinks).
   await node(page, 'vnet0').locator('.lab-node-header').dblclick();
   await page.getByRole('tab', { name: 'vnet0', exact: true }).waitFor();
   await until('a shell prompt naming vnet0', async () => (await terminalText(page)).includes('vnet0'));
+  await page.locator('[role="tabpanel"]:not([hidden]) .xterm').click();
+  await until("vnet0's cursor blinking", async () => (await page.locator('[role="tabpanel"]:not([hidden]) .xterm-cursor-blink').count()) > 0);
+  await page.emulateMedia({ reducedMotion: 'reduce' });
   assert.deepEqual(lab!.problems, [], 'no page errors');
 });
