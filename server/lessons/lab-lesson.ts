@@ -23,8 +23,12 @@ import { advance, currentStep, lessonView, newProgress, rewind, type LessonProgr
 import type { Lesson, LessonView } from './lesson';
 
 const PROGRESS_FILE = 'lesson.json';
-/** Changes often come in bursts (a pasted block of commands): wait this long for quiet before pinging. */
-const ACTIVE_DEBOUNCE_MS = 150;
+/**
+ * Changes often come in bursts (a pasted block of commands): wait this long
+ * for quiet before pinging. Short: the checks run only once the step's state
+ * checks pass, and a change during a run runs them once more after it.
+ */
+const ACTIVE_DEBOUNCE_MS = 50;
 /** A failing active check is tried again this often: what fixes it may be nothing the monitor sees (a qdisc). */
 const ACTIVE_RETRY_MS = 5000;
 /** Packets kept for packet checks, newest last. */
