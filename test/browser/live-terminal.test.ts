@@ -87,12 +87,12 @@ test('seed 004 in the browser: ping from a terminal and from the Ping action, ke
   // The tests' pages ask for reduced motion (browser-fixture.ts): the dashes stay still and the
   // cursor of a terminal (vnet1's, focused) does not blink. Without it, both move.
   const flowAnimation = () => page.locator('.veth-flow').first().evaluate((el) => getComputedStyle(el).animationName);
-  // xterm draws a focused terminal's cursor as a block (an outline when not focused).
-  const focusedCursor = page.locator('[role="tabpanel"]:not([hidden]) .xterm-cursor.xterm-cursor-block');
+  const inShownTab = (selector: string) => page.locator(`[role="tabpanel"]:not([hidden]) ${selector}`);
   assert.equal(await flowAnimation(), 'none', 'with reduced motion asked for, the dashes stay still');
-  await page.locator('[role="tabpanel"]:not([hidden]) .xterm').click();
-  await until("vnet1's cursor, focused", async () => (await focusedCursor.count()) > 0);
-  assert.equal(await page.locator('[role="tabpanel"]:not([hidden]) .xterm-cursor-blink').count(), 0, 'with reduced motion asked for, the cursor does not blink');
+  await inShownTab('.xterm').click();
+  // xterm draws a focused terminal's cursor as a block (an outline when not focused).
+  await until("vnet1's cursor, focused", async () => (await inShownTab('.xterm-cursor.xterm-cursor-block').count()) > 0);
+  assert.equal(await inShownTab('.xterm-cursor-blink').count(), 0, 'with reduced motion asked for, the cursor does not blink');
   await page.emulateMedia({ reducedMotion: 'no-preference' });
   assert.equal(await flowAnimation(), 'veth-flow', 'without it, the dashes move');
   await screenshot(page, 'browser-live-traffic.png');
@@ -101,8 +101,8 @@ test('seed 004 in the browser: ping from a terminal and from the Ping action, ke
   await node(page, 'vnet0').locator('.lab-node-header').dblclick();
   await page.getByRole('tab', { name: 'vnet0', exact: true }).waitFor();
   await until('a shell prompt naming vnet0', async () => (await terminalText(page)).includes('vnet0'));
-  await page.locator('[role="tabpanel"]:not([hidden]) .xterm').click();
-  await until("vnet0's cursor blinking", async () => (await page.locator('[role="tabpanel"]:not([hidden]) .xterm-cursor-blink').count()) > 0);
+  await inShownTab('.xterm').click();
+  await until("vnet0's cursor blinking", async () => (await inShownTab('.xterm-cursor-blink').count()) > 0);
   await page.emulateMedia({ reducedMotion: 'reduce' });
   assert.deepEqual(lab!.problems, [], 'no page errors');
 });
