@@ -15,6 +15,8 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'dist/cli');
+/** The first line esbuild's banner gives every file; the bin's is replaced by the launcher below. */
+const SHEBANG = '#!/usr/bin/env node\n';
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 await build({
@@ -37,7 +39,7 @@ await build({
   ],
   // A shebang, so the bin runs as a program; and a require() for the CommonJS
   // packages bundled into these ES modules (cookie asks for node builtins).
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __vethlabRequire } from 'node:module'; const require = __vethlabRequire(import.meta.url);" },
+  banner: { js: `${SHEBANG}import { createRequire as __vethlabRequire } from 'node:module'; const require = __vethlabRequire(import.meta.url);` },
 });
 // The package's bin: npm (and npx) run it as a program, through /bin/sh
 // first. NODE_EXTRA_CA_CERTS (set machine-wide where a proxy has its own
@@ -49,8 +51,8 @@ await build({
 const bin = path.join(out, 'vethlab.mjs');
 const LAUNCHER = '#!/bin/sh\n":" //; unset NODE_EXTRA_CA_CERTS; exec node "$0" "$@"\n';
 const code = await readFile(bin, 'utf8');
-if (!code.startsWith('#!/usr/bin/env node\n')) throw new Error('dist/cli/vethlab.mjs does not start with the banner');
-await writeFile(bin, LAUNCHER + code.slice('#!/usr/bin/env node\n'.length));
+if (!code.startsWith(SHEBANG)) throw new Error('dist/cli/vethlab.mjs does not start with the banner');
+await writeFile(bin, LAUNCHER + code.slice(SHEBANG.length));
 const map = JSON.parse(await readFile(`${bin}.map`, 'utf8'));
 await writeFile(`${bin}.map`, JSON.stringify({ ...map, mappings: `;${map.mappings}` }));
 await chmod(bin, 0o755);
