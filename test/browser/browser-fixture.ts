@@ -86,10 +86,7 @@ export async function openLab(opts: { realHost?: boolean; viewport?: { width: nu
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    // Reduced motion (the page honours the setting): a cable with traffic keeps its dashes still and the
-    // diagram refits at once. Chromium renders in software here, where the moving dashes cost about
-    // 0.4 CPU-seconds a second; live-terminal.test.ts checks they move without the setting.
-    const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1440, height: 900 }, reducedMotion: 'reduce' });
+    const page = await newPage(browser, opts.viewport ?? { width: 1440, height: 900 });
     const problems: string[] = [];
     const frames: string[] = [];
     const keep = (line: string) => {
@@ -131,6 +128,17 @@ export async function openLab(opts: { realHost?: boolean; viewport?: { width: nu
     await rm(dataDir, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * A page as the tests open them: with reduced motion (the page honours the
+ * setting), so a cable with traffic keeps its dashes still and the diagram
+ * refits at once. Chromium renders in software here, where the moving dashes
+ * cost about 0.4 CPU-seconds a second; live-terminal.test.ts checks they move
+ * without the setting.
+ */
+export function newPage(browser: Browser, viewport: { width: number; height: number }): Promise<Page> {
+  return browser.newPage({ viewport, reducedMotion: 'reduce' });
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

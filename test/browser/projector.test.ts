@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { alerts, inspector, openLab, screenshot, steadyDiagram, terminalText, typeInTerminal, until, type BrowserLab } from './browser-fixture';
+import { alerts, inspector, newPage, openLab, screenshot, steadyDiagram, terminalText, typeInTerminal, until, type BrowserLab } from './browser-fixture';
 
 const LAB_YAML = `name: projector
 nodes:
@@ -178,7 +178,7 @@ test('1. one-row toolbar, a canvas that takes the screen, fit on resize, present
 test('1. a node added elsewhere (another browser) that lands out of view brings the view to it', async () => {
   const { page, browser, server } = lab!;
   await settled(page);
-  const other = await browser.newPage({ viewport: LARGE, reducedMotion: 'reduce' });
+  const other = await newPage(browser, LARGE);
   try {
     await other.goto(server.url);
     await until('the second page to connect', () => other.getByRole('button', { name: 'Add namespace', exact: true }).isEnabled());

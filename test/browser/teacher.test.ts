@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
-import { alerts, openLab, screenshot, until, type BrowserLab } from './browser-fixture';
+import { alerts, newPage, openLab, screenshot, until, type BrowserLab } from './browser-fixture';
 import { connect, type Recorder } from '../web/web-fixture';
 import type { Ack } from '../../server/protocol';
 
@@ -83,7 +83,7 @@ test(`a class of ${STUDENTS} made from the teacher's page; every tile follows it
 
   // The teacher shows their lab: a student's page offers it, framed read-only.
   await page.getByRole('button', { name: 'Show my lab to the class' }).click();
-  const student = await lab!.browser.newPage({ viewport: { width: 1280, height: 720 }, reducedMotion: 'reduce' });
+  const student = await newPage(lab!.browser, { width: 1280, height: 720 });
   await student.goto(server.labUrl(names[3]));
   await student.getByRole('button', { name: "Watch the teacher's lab" }).click();
   const framed = student.frameLocator('iframe[title="The teacher\'s lab (read-only)"]');
