@@ -16,6 +16,9 @@ import { ID_BASE, IDS_PER_LAB, slots } from '../../server/machine/id-slots';
 import { makeLabs, realMachine, sh, type LabsFixture } from './machine-fixture';
 import { until } from '../support/wait';
 
+/** A machine's key, which names its cgroup (lab-KEY) and owns its id slot. */
+const keyOf = (cgroup: { name: string }) => cgroup.name.replace(/^lab-/, '');
+
 let fx: LabsFixture;
 let realBefore: string;
 
@@ -101,7 +104,7 @@ test('a machine whose lab directory was deleted is found and ended; running labs
   const cgroup = orphan.cgroup!;
   const pid = orphan.pid!;
   // Swept with a clock past the grace period, the sweep is limited to this test's machines: other files' young ones run beside it.
-  const ours = new Set([cgroup.name.replace(/^lab-/, ''), keep.machineHandle!.cgroup!.name.replace(/^lab-/, '')]);
+  const ours = new Set([keyOf(cgroup), keyOf(keep.machineHandle!.cgroup!)]);
   rmSync(dir, { recursive: true, force: true });
   assert.equal(await endOrphanMachines(Date.now(), ours), 0, 'a young machine may still be being made: left alone');
   assert.equal(await endOrphanMachines(Date.now() + 120_000, ours), 1, 'the orphan is ended, the running lab is not');
@@ -116,7 +119,7 @@ test('what a machine that died leaves (its groups, its id range) is freed by the
   await lab.ensureMachine();
   const handle = lab.machineHandle!;
   const cgroup = handle.cgroup!;
-  const key = cgroup.name.replace(/^lab-/, '');
+  const key = keyOf(cgroup);
   assert.ok(slots().some((s) => s.owner === key), 'it holds an id range');
   process.kill(handle.pid!, 'SIGKILL');
   await until('the machine to die', () => !handle.running);
