@@ -31,13 +31,16 @@
 // running alone.
 //
 // A file's output is printed whole when it ends, so files that run together
-// do not interleave; the run ends with the time each file took, slowest
-// first, which says where the suite's time goes.
+// do not interleave; the run ends with the files that took the most CPU
+// (the file's process and every process it waited for: its browser, servers,
+// CLIs, ip), with the time each took on its own clock. On two busy cores the
+// CPU says where the suite's time goes; a file's wall time also counts the
+// others'.
 //
 // A new test file runs niced, in a private host, unless UNIT, TIMING or
 // ON_REAL_MACHINE names it: list it there when it is what those are for.
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildTests, builtTest } from './build-tests.mjs';
 
@@ -52,8 +55,13 @@ const SLOW = ['browser/projector', 'browser/lab-machine', 'engine/crash', 'web/l
 const CONCURRENCY = 4;
 /** A file that runs longer is killed (the slowest take about 150 s beside the others). */
 const FILE_TIMEOUT_MS = 10 * 60_000;
-/** How many of the slowest files the summary lists. */
-const SLOWEST = 15;
+/** How many of the costliest files the summary lists. */
+const COSTLIEST = 15;
+/**
+ * Runs a job's argv under sh, which then writes its children's CPU time
+ * (`times`: user and system, of every process they waited for) to fd 3.
+ */
+const WITH_CPU = ['sh', '-c', '"$@"; s=$?; times >&3; exit $s', 'with-cpu'];
 /** Pure logic: no root, no kernel, no server; run in one process. */
 const UNIT = ['page/', 'capture/', 'classroom/', 'lessons/', 'model/', 'planner/', 'kernel/batch-files', 'kernel/build-topology', 'kernel/namespaces', 'kernel/proc-net-dev', 'kernel/traffic-budget', 'engine/lab-store', 'engine/same-but-counters'];
 /**
@@ -103,8 +111,10 @@ function unitJob(files, nice) {
 function runJob({ name, label, argv }) {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(argv[0], argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: TEST_ENV });
+    const child = spawn(WITH_CPU[0], [...WITH_CPU.slice(1), ...argv], { cwd: root, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: TEST_ENV });
     const out = [];
+    const times = [];
+    child.stdio[3].on('data', (d) => times.push(d));
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => out.push(d));
     child.on('error', (e) => out.push(Buffer.from(`${argv[0]}: ${e.message}\n`)));
@@ -115,9 +125,10 @@ function runJob({ name, label, argv }) {
       clearTimeout(timer);
       const seconds = (performance.now() - t0) / 1000;
       const ok = code === 0 && why === undefined;
-      process.stdout.write(`# file: ${label} (${seconds.toFixed(1)} s): ${ok ? 'passed' : `FAILED (${why ?? signal ?? `exit ${code}`})`}\n`);
+      const cpu = childCpu(Buffer.concat(times).toString());
+      process.stdout.write(`# file: ${label} (${seconds.toFixed(1)} s, ${cpu.toFixed(1)} CPU-s): ${ok ? 'passed' : `FAILED (${why ?? signal ?? `exit ${code}`})`}\n`);
       process.stdout.write(Buffer.concat(out));
-      resolve({ file: name, seconds, ok });
+      resolve({ file: name, seconds, cpu, ok });
     };
     // 'close' waits for the pipes as well as the process, so the output is whole.
     child.on('close', (code, signal) => end(code, signal));
@@ -125,10 +136,21 @@ function runJob({ name, label, argv }) {
       // A child of the file's (a server it never ended) may hold the pipes open: stop reading them.
       child.stdout.destroy();
       child.stderr.destroy();
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      child.stdio[3].destroy();
+      if (child.exitCode === null && child.signalCode === null) {
+        // The file runs under WITH_CPU's sh: end the file first, then the sh.
+        for (const pid of readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').split(' ').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
+        child.kill('SIGKILL');
+      }
       end(null, null, `still running after ${FILE_TIMEOUT_MS / 1000} s: killed`);
     }, FILE_TIMEOUT_MS);
   });
+}
+
+/** The CPU seconds in `times`' second line ("0m1.5s 0m0.3s": the children's user and system time); 0 when missing. */
+function childCpu(text) {
+  const line = text.trim().split('\n')[1] ?? '';
+  return [...line.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0);
 }
 
 /** Runs jobs `concurrency` at a time, in order. */
@@ -166,8 +188,9 @@ const results = (
   )
 ).flat();
 const failed = results.filter((r) => !r.ok);
-console.log(`# the ${Math.min(SLOWEST, results.length)} slowest files (each on its own clock, beside the others):`);
-for (const r of [...results].sort((a, b) => b.seconds - a.seconds).slice(0, SLOWEST)) console.log(`#   ${r.seconds.toFixed(1).padStart(6)} s  ${r.file}`);
+const totalCpu = results.reduce((sum, r) => sum + r.cpu, 0);
+console.log(`# the ${Math.min(COSTLIEST, results.length)} files that took the most CPU (of ${totalCpu.toFixed(1)} CPU-s in all; wall time each on its own clock, beside the others):`);
+for (const r of [...results].sort((a, b) => b.cpu - a.cpu).slice(0, COSTLIEST)) console.log(`#   ${r.cpu.toFixed(1).padStart(6)} CPU-s ${r.seconds.toFixed(1).padStart(6)} s  ${r.file}`);
 for (const line of summary) console.log(line);
 if (failed.length > 0) console.log(`# failed: ${failed.map((r) => r.file).join(', ')}`);
 console.log(`# all tests: ${((performance.now() - started) / 1000).toFixed(1)} s, ${failed.length > 0 ? 'FAILED' : 'passed'}`);
