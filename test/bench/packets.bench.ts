@@ -15,7 +15,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { PcapReader } from '../../server/capture/pcap-reader';
 import { summarize } from '../../server/capture/packet-view';
 import { directionOf } from '../../server/capture/packet-view';
@@ -24,7 +23,7 @@ import { parseTopologyYaml } from '../../server/model/topology-file';
 import { startServer } from '../../server/web/serve';
 import { runIn } from '../machine/machine-fixture';
 import { arp, dns, ethernet, icmpEcho, icmpv6, ipv4, ipv6, pcapFile, tcp, udp, v6 } from '../capture/frames';
-import { CHROMIUM } from '../browser/browser-fixture';
+import { launchChromium } from '../browser/browser-fixture';
 
 const { values } = parseArgs({ options: { packets: { type: 'string', default: '200000' }, 'flood-seconds': { type: 'string', default: '5' } } });
 const PACKETS = Number(values.packets);
@@ -107,7 +106,7 @@ links:
 
 async function pageBench(dir: string): Promise<void> {
   const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: path.join(dir, 'data'), quiet: true, realHost: false });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const browser = await launchChromium();
   try {
     const parsed = parseTopologyYaml(ROUTED);
     if (!parsed.ok) throw new Error('bench topology');
