@@ -20,6 +20,32 @@ export function logAsScript(entries: LogEntry[]): string {
 }
 
 /**
+ * One entry of the log. Entries never change once logged, so a row renders
+ * once: a new entry renders its own row, not the up to 2000 before it.
+ */
+const LogRow = memo(function LogRow({ entry: e }: { entry: LogEntry }) {
+  return (
+    <li className={`log-entry status-${e.status} source-${e.source}`}>
+      <time className="log-time" dateTime={e.time}>
+        {formatClock(e.time)}
+      </time>
+      <StatusIcon entry={e} />
+      <div className="log-main">
+        {e.source === 'lab' ? (
+          <code className="log-cmd" title={e.reason}>
+            {e.text}
+          </code>
+        ) : (
+          <span className="log-text">{e.text}</span>
+        )}
+        {e.reason && <span className="log-reason">{e.reason}</span>}
+        {e.message && <div className="log-error">{e.message}</div>}
+      </div>
+    </li>
+  );
+});
+
+/**
  * The command log. It follows the newest entry unless the reader scrolled
  * up; then a button says how many came meanwhile. It also keeps the bottom
  * in view when the panel is shown again or resized, which a scroll on new
@@ -82,23 +108,7 @@ function CommandLog({ entries }: { entries: LogEntry[] }) {
         ) : (
           <ol className="log-list" aria-label="Command log" ref={list}>
             {entries.map((e) => (
-              <li key={e.seq} className={`log-entry status-${e.status} source-${e.source}`}>
-                <time className="log-time" dateTime={e.time}>
-                  {formatClock(e.time)}
-                </time>
-                <StatusIcon entry={e} />
-                <div className="log-main">
-                  {e.source === 'lab' ? (
-                    <code className="log-cmd" title={e.reason}>
-                      {e.text}
-                    </code>
-                  ) : (
-                    <span className="log-text">{e.text}</span>
-                  )}
-                  {e.reason && <span className="log-reason">{e.reason}</span>}
-                  {e.message && <div className="log-error">{e.message}</div>}
-                </div>
-              </li>
+              <LogRow key={e.seq} entry={e} />
             ))}
           </ol>
         )}
