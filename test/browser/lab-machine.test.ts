@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { openLab, screenshot, until, type BrowserLab, terminalText } from './browser-fixture';
+import { openLab, screenshot, until, type BrowserLab, terminalText, typeInTerminal } from './browser-fixture';
 import { realMachine } from '../machine/machine-fixture';
 
 let lab: BrowserLab | undefined;
@@ -27,12 +27,8 @@ after(async () => {
 
 const node = (page: Page, name: string) => page.locator(`.react-flow__node[data-id="${name}"]`);
 
-/** Types one command into the visible terminal, as a person would, and presses Enter. */
-async function type(page: Page, command: string): Promise<void> {
-  await page.locator('[role="tabpanel"]:not([hidden]) .xterm').click();
-  await page.keyboard.type(command);
-  await page.keyboard.press('Enter');
-}
+/** Types one command into the shown terminal and presses Enter. */
+const type = (page: Page, command: string) => typeInTerminal(page, `${command}\n`);
 
 async function openMachineTerminal(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Lab terminal', exact: true }).click();

@@ -181,6 +181,7 @@ test('two namespaces built by hand: the kernel has the pair, the addresses, and 
   const shellTab = page.getByRole('tab', { name: nsB, exact: true });
   await shellTab.waitFor();
   await until('a shell prompt', async () => (await terminalText(page)).trim().length > 0);
+  // Key by key, as a person types (the other tests type a line at once: typeInTerminal).
   await page.locator('[role="tabpanel"]:not([hidden]) .xterm').click();
   await page.keyboard.type(`ip -br addr show dev ${vethB}\n`);
   await until('the shell to answer', async () => (await terminalText(page)).includes('10.0.1.1/24'));

@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { alerts, dragCable, openLab, screenshot, terminalText, until, type BrowserLab, resize } from './browser-fixture';
+import { alerts, dragCable, openLab, screenshot, terminalText, typeInTerminal, until, type BrowserLab, resize } from './browser-fixture';
 import { runIn } from '../machine/machine-fixture';
 import { realMachine } from '../machine/machine-fixture';
 import { kernelCapabilities } from '../../server/kernel/capabilities';
@@ -96,9 +96,7 @@ test(
     const [first, , last] = namespaces;
     await node(page, first).dblclick();
     await until(`a shell in ${first}`, async () => /#\s*$/m.test(await terminalText(page)));
-    await page.locator('[role="tabpanel"]:not([hidden]) .xterm').click();
-    await page.keyboard.type(`ping -c 3 -i 0.2 ${addressOf(last).split('/')[0]}`);
-    await page.keyboard.press('Enter');
+    await typeInTerminal(page, `ping -c 3 -i 0.2 ${addressOf(last).split('/')[0]}\n`);
     await until('the ping across the switch to get 0% loss', async () => /3 received, 0% packet loss/.test(await terminalText(page)));
 
     await node(page, 'br0').locator('.lab-node-header').click();
