@@ -65,6 +65,19 @@ export interface LabCanvasProps {
   editable: boolean;
 }
 
+/** A node's place and size in the diagram's own coordinates. */
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Not measured yet: the nodes' set width, and a header with one interface row. */
+function boxOf(n: { position: { x: number; y: number } }, size: { width: number; height: number } | undefined): Box {
+  return { x: n.position.x, y: n.position.y, width: size?.width ?? NODE_WIDTH_PX, height: size?.height ?? UNMEASURED_HEIGHT_PX };
+}
+
 function Canvas(props: LabCanvasProps) {
   const { topology, positions, selection, onSelect, onDrag, onDragStop, onConnectNodes, onOpenTerminal, fitSignal, editable } = props;
   const traffic = useLabStore((s) => s.traffic);
@@ -74,6 +87,8 @@ function Canvas(props: LabCanvasProps) {
   const { nodes: derived, edges } = useFlowElements(topology, positions, selection, traffic, measured);
   const { fitView, getViewport, getNodes } = useReactFlow();
   const box = useRef<HTMLDivElement | null>(null);
+  // A node is being dragged: the view stays as the reader has it.
+  const dragging = useRef(false);
 
   // Measurements are React Flow's to make and ours to keep: nodes rebuilt from a new state reuse them.
   const nodes = useMemo(() => derived.map((n) => (measured[n.id] ? { ...n, measured: measured[n.id] } : n)), [derived, measured]);
@@ -83,8 +98,10 @@ function Canvas(props: LabCanvasProps) {
       const dims: Record<string, { width: number; height: number }> = {};
       for (const c of changes) {
         if (c.type === 'dimensions' && c.dimensions) dims[c.id] = c.dimensions;
-        else if (c.type === 'position' && c.position && c.dragging) onDrag(c.id, c.position);
-        else if (c.type === 'select' && c.selected) onSelect({ kind: 'node', id: c.id });
+        else if (c.type === 'position' && c.position && c.dragging) {
+          dragging.current = true;
+          onDrag(c.id, c.position);
+        } else if (c.type === 'select' && c.selected) onSelect({ kind: 'node', id: c.id });
       }
       if (Object.keys(dims).length > 0) setMeasured((m) => ({ ...m, ...dims }));
     },
@@ -99,7 +116,10 @@ function Canvas(props: LabCanvasProps) {
   );
 
   const onNodeDragStop: OnNodeDrag<LabNode> = useCallback(
-    (_event, _node, dragged) => onDragStop(Object.fromEntries(dragged.map((n) => [n.id, { x: Math.round(n.position.x), y: Math.round(n.position.y) }]))),
+    (_event, _node, dragged) => {
+      dragging.current = false;
+      onDragStop(Object.fromEntries(dragged.map((n) => [n.id, { x: Math.round(n.position.x), y: Math.round(n.position.y) }])));
+    },
     [onDragStop],
   );
 
@@ -170,28 +190,31 @@ function Canvas(props: LabCanvasProps) {
     };
   }, [fit]);
 
-  // A node that arrives outside the view (added from another browser, a lesson, a terminal) brings the view to it.
-  const known = useRef<Set<string> | null>(null);
+  // A node that arrives outside the view (added from another browser, a lesson, a terminal) brings the view to it;
+  // so does a node seen whole that a change pushes past the edge: it grew (an interface, an address: the host of
+  // seed 000) or was placed anew. Not while the reader drags one: that is theirs to place.
+  const known = useRef<Map<string, Box> | null>(null);
   useEffect(() => {
-    const names = nodes.map((n) => n.id);
     const before = known.current;
-    known.current = new Set(names);
-    if (!before) return;
-    const fresh = nodes.filter((n) => !before.has(n.id));
-    if (fresh.length === 0) return;
+    known.current = new Map(nodes.map((n) => [n.id, boxOf(n, measured[n.id])]));
+    if (!before || dragging.current) return;
     const el = box.current?.parentElement;
     if (!el) return;
     const { x, y, zoom } = getViewport();
     const margin = 20;
-    const outside = fresh.some((n) => {
-      // Not measured yet: the nodes' set width, and a header with one interface row.
-      const w = (measured[n.id]?.width ?? NODE_WIDTH_PX) * zoom;
-      const h = (measured[n.id]?.height ?? UNMEASURED_HEIGHT_PX) * zoom;
-      const left = n.position.x * zoom + x;
-      const top = n.position.y * zoom + y;
-      return left < 0 || top < 0 || left + w > el.clientWidth - margin || top + h > el.clientHeight - (minimap ? 140 : margin);
+    const outside = (b: Box) => {
+      const left = b.x * zoom + x;
+      const top = b.y * zoom + y;
+      return left < 0 || top < 0 || left + b.width * zoom > el.clientWidth - margin || top + b.height * zoom > el.clientHeight - (minimap ? 140 : margin);
+    };
+    const overflows = nodes.some((n) => {
+      const was = before.get(n.id);
+      const now = known.current!.get(n.id)!;
+      if (!was) return outside(now);
+      // One already partly out (zoomed in on another part, dragged off) is left so.
+      return (now.x !== was.x || now.y !== was.y || now.width !== was.width || now.height !== was.height) && !outside(was) && outside(now);
     });
-    if (!outside) return;
+    if (!overflows) return;
     // After React Flow has measured the newcomer (a later render must not cancel it).
     setTimeout(fit, 80);
   }, [nodes, measured, getViewport, fit, minimap]);

@@ -27,6 +27,13 @@ after(async () => {
 
 const node = (page: Page, name: string) => page.locator(`.react-flow__node[data-id="${name}"]`);
 
+/** Whether every node of the diagram is whole inside the canvas. */
+async function nodesInView(page: Page): Promise<boolean> {
+  const pane = await page.locator('.react-flow').boundingBox();
+  const boxes = await page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
+  return pane !== null && boxes.length > 0 && boxes.every((b) => b.left >= pane.x && b.top >= pane.y && b.right <= pane.x + pane.width && b.bottom <= pane.y + pane.height);
+}
+
 /** Types one command into the shown terminal and presses Enter. */
 const type = (page: Page, command: string) => typeInTerminal(page, `${command}\n`);
 
@@ -87,6 +94,8 @@ test('seed 000 with its sudo, in a second lab opened by its own link', async () 
   await type(page, 'ping 192.168.1.2 -c 3');
   // Only the newest rows are on screen: the host's ping is the one that names 192.168.1.2 before its summary.
   await until('the ping from the host', async () => /PING 192\.168\.1\.2[\s\S]*3 received, 0% packet loss/.test(await terminalText(page)));
+  // The host node grew as veth0 and its address came: it is still whole on the canvas.
+  await until('every node whole in the canvas', () => nodesInView(page));
   await screenshot(page, 'lab-machine-seed-000.png');
   assert.equal(realMachine(), realBefore);
 });
