@@ -139,12 +139,21 @@ function runJob({ name, label, argv }) {
       child.stdio[3].destroy();
       if (child.exitCode === null && child.signalCode === null) {
         // The file runs under WITH_CPU's sh: end the file first, then the sh.
-        for (const pid of readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').split(' ').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
+        for (const pid of childrenOf(child.pid)) process.kill(pid, 'SIGKILL');
         child.kill('SIGKILL');
       }
       end(null, null, `still running after ${FILE_TIMEOUT_MS / 1000} s: killed`);
     }, FILE_TIMEOUT_MS);
   });
+}
+
+/** The children of process `pid` (none when it is gone, or the kernel does not list them). */
+function childrenOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 /** The CPU seconds in `times`' second line ("0m1.5s 0m0.3s": the children's user and system time); 0 when missing. */

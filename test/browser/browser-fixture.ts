@@ -63,6 +63,7 @@ function launchedWith(mark: string): string[] {
   }
   throw new Error(`the Chromium just launched (${mark}) is not among the processes`);
 }
+
 export { WAIT_MS } from '../support/wait';
 const MAX_FRAMES = 40;
 const MAX_FRAME_CHARS = 240;
@@ -234,7 +235,6 @@ export async function terminalText(page: Page): Promise<string> {
   return (await rows.count()) === 0 ? '' : rows.innerText();
 }
 
-/** Types into the terminal tab that is shown, as a person would (a trailing \n presses Enter). */
 /**
  * Types `text` into the shown terminal: each line goes in as one input
  * event, as a paste or a phone keyboard sends it, through xterm's own input
