@@ -32,10 +32,11 @@
 //
 // A file's output is printed whole when it ends, so files that run together
 // do not interleave; the run ends with the files that took the most CPU
-// (the file's process and every process it waited for: its browser, servers,
-// CLIs, ip), with the time each took on its own clock. On two busy cores the
-// CPU says where the suite's time goes; a file's wall time also counts the
-// others'.
+// (the file's process and every process it waited for: servers, CLIs, ip,
+// Chromium's browser process; not Chromium's renderers and GPU process,
+// which Chromium's zygote leaves to init), with the time each took on its
+// own clock. On two busy cores the CPU says where the suite's time goes; a
+// file's wall time also counts the others'.
 //
 // A new test file runs niced, in a private host, unless UNIT, TIMING or
 // ON_REAL_MACHINE names it: list it there when it is what those are for.
