@@ -211,8 +211,8 @@ function Canvas(props: LabCanvasProps) {
       const was = before.get(n.id);
       const now = known.current!.get(n.id)!;
       if (!was) return outside(now);
-      // One already partly out (zoomed in on another part, dragged off) is left so.
-      return (now.x !== was.x || now.y !== was.y || now.width !== was.width || now.height !== was.height) && !outside(was) && outside(now);
+      // Whole before, not now; one already partly out (zoomed in on another part, dragged off) is left so.
+      return !outside(was) && outside(now);
     });
     if (!overflows) return;
     // After React Flow has measured the newcomer (a later render must not cancel it).
