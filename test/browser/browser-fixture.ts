@@ -4,13 +4,14 @@
  * playwright-core, kernel readers, and cleanup that runs also on failure.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../server/web/serve';
 import { ipJson, ping as kernelPing } from '../support/kernel';
+import { listProcesses } from '../../server/terminal/process-tree';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const ARTIFACTS = path.join(REPO, 'test-artifacts');
@@ -51,9 +52,9 @@ export async function launchChromium(): Promise<Browser> {
   return browser;
 }
 
-/** The argv of the Chromium browser process started with `mark` among its flags. */
+/** The argv of the Chromium browser process, a child of this one, started with `mark` among its flags. */
 function launchedWith(mark: string): string[] {
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+  for (const { pid } of listProcesses().filter((p) => p.ppid === process.pid)) {
     try {
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       if (argv.includes(mark) && !argv.some((a) => a.startsWith('--type='))) return argv;
