@@ -7,9 +7,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { ip, ipJson, namespaceNames, REPO, tag } from '../support/kernel';
 import { until } from '../support/wait';
+import { hasEnded, watchProcess } from '../support/process';
 import { CaptureProcess } from '../../server/capture/capture-process';
 import { REAL_HOST } from '../../server/kernel/machine';
 
@@ -36,9 +36,9 @@ test('tcpdump in a namespace: records arrive, and stop() ends the process', asyn
     // 100% loss, as meant.
   }
   await until('a record', () => records.length > 0);
-  const pid = p.pid!;
+  const tcpdump = watchProcess(p.pid!);
   await p.stop();
-  assert.equal(existsSync(`/proc/${pid}`), false);
+  assert.ok(hasEnded(tcpdump));
   assert.equal(p.running, false);
 });
 
@@ -54,9 +54,9 @@ test('a server killed with -9 takes its tcpdump along; the deleted namespace and
   let out = '';
   server.stdout.on('data', (d) => (out += d));
   const pid = await until('the capture to start', () => Number(/pid (\d+)/.exec(out)?.[1]) || undefined);
-  assert.ok(existsSync(`/proc/${pid}`));
+  const tcpdump = watchProcess(pid);
   server.kill('SIGKILL');
-  await until('tcpdump to end with its server', () => !existsSync(`/proc/${pid}`));
+  await until('tcpdump to end with its server', () => hasEnded(tcpdump));
   // With nothing inside it, deleting the name frees the namespace: va and vb go with it.
   const before = ipJson<{ ifname: string }[]>('-n', NS, 'link', 'show').map((l) => l.ifname);
   assert.ok(before.includes('va'));

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { ip, ipJson, REPO, tag } from '../support/kernel';
 import { makeLabs, realMachine, runIn, sh, type LabsFixture } from './machine-fixture';
 import { until } from '../support/wait';
+import { hasEnded, watchProcess } from '../support/process';
 
 const t = tag();
 // A veth pair: this kernel has no dummy interfaces.
@@ -175,6 +176,7 @@ test("one lab's shell cannot see, signal or trace another lab's processes, nor r
       }
     });
   const victim = await until("lab b's sleep to run", findVictim, { timeoutMs: 2000, everyMs: 20 });
+  const sleep = watchProcess(victim);
   const r = await sh(fx.lab('a'), undefined, `
     kill -9 ${victim} 2>/dev/null && echo KILLED
     cat /root/note 2>/dev/null
@@ -182,8 +184,7 @@ test("one lab's shell cannot see, signal or trace another lab's processes, nor r
     true`);
   assert.doesNotMatch(r.stdout, /KILLED|secret-/);
   assert.equal(r.stdout.trim().split('\n').at(-1), '0', "lab b's sleep is invisible from lab a");
-  const alive = (await import('node:fs')).existsSync(`/proc/${victim}`);
-  assert.ok(alive, "lab b's process still runs");
+  assert.ok(!hasEnded(sleep), "lab b's process still runs");
 });
 
 /** In a lab made for it, its root unmounts all it may (for the lab's every shell), then runs `then`. */

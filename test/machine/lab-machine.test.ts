@@ -7,8 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
-import { endOrphanMachines, LabMachine, processStartTime } from '../../server/machine/lab-machine';
-import { readProcess } from '../../server/terminal/process-tree';
+import { endOrphanMachines, LabMachine } from '../../server/machine/lab-machine';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import { LAB_PIDS_MAX } from '../../server/machine/lab-cgroup';
 import { ID_BASE, IDS_PER_LAB, slots } from '../../server/machine/id-slots';
 import { makeLabs, realMachine, sh, type LabsFixture } from './machine-fixture';
 import { until } from '../support/wait';
+import { hasEnded, watchProcess } from '../support/process';
 
 /** A machine's key, which names its cgroup (lab-KEY) and owns its id slot. */
 const keyOf = (cgroup: { name: string }) => cgroup.name.replace(/^lab-/, '');
@@ -72,10 +72,9 @@ test("a new process finds the running machine; destroy ends every process and re
   assert.ok(members.length >= 3, `the init, its sleep and the detached sleep (${members})`);
   const slotFile = readFileSync(`${lab.dir}/machine.json`, 'utf8');
   const { slot } = JSON.parse(slotFile) as { slot: number };
-  const started = new Map(members.map((p) => [p, processStartTime(p)]));
+  const watched = members.map(watchProcess);
   await lab.destroy();
-  // On a busy machine a pid the destroy freed may already be another process's: the same process has the same start time.
-  for (const [p, t] of started) assert.ok(processStartTime(p) !== t || readProcess(p)?.state === 'Z', `process ${p} is gone`);
+  for (const p of watched) assert.ok(hasEnded(p), `process ${p.pid} is gone`);
   for (const dir of cgroup.dirs) assert.ok(!existsSync(dir), `${dir} is removed`);
   assert.ok(!existsSync(`/run/vethlab/id-slots/${slot}`), 'its id range is free again');
   assert.ok(!existsSync(`${lab.dir}/machine.json`));
@@ -105,14 +104,14 @@ test('a machine whose lab directory was deleted is found and ended; running labs
   const orphan = new LabMachine({ dir: path.join(dir, 'lab'), name: 'orphan' });
   await orphan.ensure();
   const cgroup = orphan.cgroup!;
-  const pid = orphan.pid!;
+  const first = watchProcess(orphan.pid!);
   // Swept with a clock past the grace period, the sweep is limited to this test's machines: other files' young ones run beside it.
   const ours = new Set([keyOf(cgroup), keyOf(keep.machineHandle!.cgroup!)]);
   rmSync(dir, { recursive: true, force: true });
   assert.equal(await endOrphanMachines(Date.now(), ours), 0, 'a young machine may still be being made: left alone');
   assert.equal(await endOrphanMachines(Date.now() + 120_000, ours), 1, 'the orphan is ended, the running lab is not');
   // Out of its cgroup, a killed process may still be exiting.
-  await until('its first process to end', () => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '));
+  await until('its first process to end', () => hasEnded(first));
   for (const d of cgroup.dirs) assert.ok(!existsSync(d), `${d} is removed`);
   assert.ok(keep.machineHandle!.running, "a lab whose directory is there keeps running");
 });

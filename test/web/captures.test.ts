@@ -8,12 +8,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { connect, openTerminal, Screen, startTestServer, WAIT_MS, type Recorder, type TestServer } from './web-fixture';
 import { until } from '../support/wait';
+import { hasEnded, watchProcess } from '../support/process';
 import { REPO } from '../support/kernel';
 import type { Ack, CaptureList, PacketBatch, PacketDetail, PacketSummary } from '../../server/protocol';
 
@@ -154,9 +155,9 @@ test('a browser that disconnects lets go of its captures', async () => {
   const hub = await ts.server.hub('default');
   await until("a tcpdump for vnet1:lo beside the cable's", () => hub.captures.pids().length === 2);
   const cable = hub.captures.pids()[0];
-  const pid = hub.captures.pids()[1];
+  const tcpdump = watchProcess(hub.captures.pids()[1]);
   other.close();
-  await until('tcpdump to end when nobody watches', () => !existsSync(`/proc/${pid}`));
+  await until('tcpdump to end when nobody watches', () => hasEnded(tcpdump));
   assert.deepEqual(hub.captures.pids(), [cable], 'the cable, still watched by the first browser, goes on');
 });
 
@@ -164,9 +165,10 @@ test('deleting the namespace ends its capture and leaves no capture process', as
   const hub = await ts.server.hub('default');
   const pids = hub.captures.pids();
   assert.equal(pids.length, 1, 'one tcpdump for the cable');
+  const tcpdump = watchProcess(pids[0]);
   const deleted = await r.send('lab-edit', { op: 'delete-node', name: 'vnet0' });
   assert.ok(deleted.ok, JSON.stringify(deleted));
-  await until('tcpdump to end', () => !existsSync(`/proc/${pids[0]}`));
+  await until('tcpdump to end', () => hasEnded(tcpdump));
   await until('the list to show no running capture', () => lists.at(-1)?.captures.every((c) => !c.running) ?? false);
   assert.deepEqual(hub.captures.pids(), []);
   // The packets stay for the list and the download.
