@@ -14,7 +14,7 @@ import { watch, readdirSync, statSync, readFileSync, type FSWatcher } from 'node
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { runIp } from './ip';
-import { ipReaderIn, REAL_HOST, type Machine } from './machine';
+import { IP_BINARY, ipReaderIn, REAL_HOST, type Machine } from './machine';
 import { NETNS_DIR } from './namespaces';
 import type { IpNsid } from './ip-json';
 import { netnsNameProblem } from '../model/names';
@@ -235,13 +235,17 @@ export class KernelMonitor extends EventEmitter<MonitorEvents> {
     });
   }
 
-  /** Starts watching; resolves once `ip monitor` is listening (or after MONITOR_READY_TIMEOUT_MS). */
-  async start(): Promise<void> {
-    if (this.running) return;
+  /**
+   * Starts watching; resolves once `ip monitor` is listening (true), or after
+   * MONITOR_READY_TIMEOUT_MS without seeing it listen (false: it may still be
+   * starting). Already started: true.
+   */
+  async start(): Promise<boolean> {
+    if (this.running) return true;
     this.running = true;
     this.dir.start();
     await this.refreshIds().catch(() => undefined);
-    await this.spawnMonitor();
+    return this.spawnMonitor();
   }
 
   /** Stops the monitor and the directory watch; nothing is emitted afterwards. */
@@ -292,7 +296,7 @@ export class KernelMonitor extends EventEmitter<MonitorEvents> {
     return ids;
   }
 
-  private async spawnMonitor(): Promise<void> {
+  private async spawnMonitor(): Promise<boolean> {
     const { file, args } = ipReaderIn(this.machine, MONITOR_ARGS);
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
@@ -316,7 +320,8 @@ export class KernelMonitor extends EventEmitter<MonitorEvents> {
     };
     child.on('error', () => onExit(null, null));
     child.on('exit', onExit);
-    await waitListening(child, file);
+    // In a lab machine `file` is nsenter, which execs ip: wait for ip itself.
+    return waitListening(child, IP_BINARY);
   }
 
   private scheduleRestart(code: number | null, signal: string | null): void {
@@ -393,23 +398,27 @@ export class KernelMonitor extends EventEmitter<MonitorEvents> {
 }
 
 /**
- * Resolves once the child sleeps for the first time after exec: `ip monitor`
- * opens and binds its netlink socket, dumps the links and nsids it needs, and
- * then blocks in recvmsg. From the bind on, events queue in the socket.
+ * Resolves true once the child, running `program`, sleeps for the first time:
+ * `ip monitor` opens and binds its netlink socket, dumps the links and nsids
+ * it needs, and then blocks in recvmsg. From the bind on, events queue in the
+ * socket. False when the child ended, or was not seen so within
+ * MONITOR_READY_TIMEOUT_MS.
  */
-async function waitListening(child: { pid?: number; exitCode: number | null }, argv0: string): Promise<void> {
+async function waitListening(child: { pid?: number; exitCode: number | null }, program: string): Promise<boolean> {
   const deadline = Date.now() + MONITOR_READY_TIMEOUT_MS;
   while (child.pid !== undefined && child.exitCode === null && Date.now() < deadline) {
     try {
-      // Before exec the child is still a copy of node; its argv[0] says which.
+      // Before its exec the child is a copy of node, or nsenter before it execs ip; its argv[0] says which.
       const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8');
-      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-      // The state follows the parenthesised command name, which may itself hold spaces or parentheses.
-      const state = stat.charAt(stat.lastIndexOf(')') + 2);
-      if (cmdline.split('\0')[0] === argv0 && state === 'S') return;
+      if (cmdline.slice(0, cmdline.indexOf('\0')) === program) {
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        // The state follows the parenthesised command name, which may itself hold spaces or parentheses.
+        if (stat.charAt(stat.lastIndexOf(')') + 2) === 'S') return true;
+      }
     } catch {
-      return; // gone already
+      return false; // gone already
     }
     await new Promise((r) => setTimeout(r, READY_POLL_MS));
   }
+  return false;
 }

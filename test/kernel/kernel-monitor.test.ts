@@ -6,6 +6,7 @@ import { mkdtemp, mkdir, rm, writeFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { COALESCE_MS, KernelMonitor, NetnsDirWatcher, RESTART_BACKOFF_MS } from '../../server/kernel/kernel-monitor';
+import { LabMachine } from '../../server/machine/lab-machine';
 import { ipJson, randomSuffix, removeAll } from '../support/kernel';
 import { until } from '../support/wait';
 
@@ -58,7 +59,7 @@ describe('KernelMonitor (root)', () => {
     ip('link', 'add', 'name', 'va', 'netns', a, 'type', 'veth', 'peer', 'name', 'vb', 'netns', b);
     ipBatch(['-n', a], ['addr add 10.231.0.1/24 dev va', 'link set va up']);
     ipBatch(['-n', b], ['addr add 10.231.0.2/24 dev vb', 'link set vb up']);
-    await monitor.start();
+    assert.equal(await monitor.start(), true, 'start() saw ip monitor listening');
   });
 
   after(async () => {
@@ -177,6 +178,36 @@ describe('KernelMonitor (root)', () => {
     } finally {
       off();
     }
+  });
+});
+
+describe('KernelMonitor in a lab machine (root)', () => {
+  let dir = '';
+  let lab: LabMachine | undefined;
+  let monitor: KernelMonitor | undefined;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'vethlab-monitor-lab-'));
+    lab = new LabMachine({ dir: path.join(dir, 'lab'), name: `vlm${randomSuffix()}` });
+    await lab.ensure();
+  });
+
+  after(async () => {
+    await monitor?.stop();
+    await lab?.destroy();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('start() resolves once ip monitor listens behind nsenter, and a change made next is reported', async () => {
+    const machine = lab!.machine();
+    monitor = new KernelMonitor({ machine });
+    // Waiting for nsenter itself to sleep, it gave up after MONITOR_READY_TIMEOUT_MS every time: ip was never seen.
+    assert.equal(await monitor.start(), true, 'start() saw ip monitor listening');
+    const ms = await reported(monitor, 'ns1', () => {
+      execFileSync(machine.exec[0], [...machine.exec.slice(1), 'ip', 'netns', 'add', 'ns1']);
+      execFileSync(machine.exec[0], [...machine.exec.slice(1), 'ip', '-n', 'ns1', 'link', 'set', 'lo', 'up']);
+    });
+    assert.ok(ms < REPORT_WITHIN_MS, `reported after ${ms} ms`);
   });
 });
 
