@@ -157,7 +157,7 @@ export class Lab extends EventEmitter<LabEvents> {
   /** Where the lab's commands run, or undefined while its lab machine does not exist. */
   machine(): Machine | undefined {
     if (this.realHost) return REAL_HOST;
-    return this.machineHandle!.running ? this.machineHandle!.machine() : undefined;
+    return this.machineHandle!.machineIfRunning();
   }
 
   /** The persistent readers of the current machine (made anew with the machine). */
