@@ -244,7 +244,8 @@ export class KernelMonitor extends EventEmitter<MonitorEvents> {
     if (this.running) return true;
     this.running = true;
     this.dir.start();
-    await this.refreshIds().catch(() => undefined);
+    // ip names nsids from the files in the netns directory: none there (a new lab machine), no name to learn.
+    if (this.dir.names().length > 0) await this.refreshIds().catch(() => undefined);
     return this.spawnMonitor();
   }
 
