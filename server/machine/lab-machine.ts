@@ -198,9 +198,24 @@ export class LabMachine {
     ];
   }
 
-  /** Starts the machine unless it is running. Returns true when it made a new one. */
-  async ensure(): Promise<boolean> {
-    if (this.running) return false;
+  /** The start under way: a second ensure() meanwhile waits for it instead of making a machine of its own. */
+  private starting?: Promise<boolean>;
+
+  /**
+   * Starts the machine unless it is running. Returns true when this call made
+   * a new one; a call made while another is starting it waits for that one
+   * (and fails with it) and returns false.
+   */
+  ensure(): Promise<boolean> {
+    if (this.starting) return this.starting.then(() => false);
+    if (this.running) return Promise.resolve(false);
+    this.starting = this.make().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async make(): Promise<boolean> {
     await this.cleanUp();
     const key = randomBytes(8).toString('hex');
     const record: MachineRecord = { key, slot: claimSlot(key, undefined, this.dir), cgroup: `lab-${key}` };

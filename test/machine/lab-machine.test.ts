@@ -132,3 +132,17 @@ test('what a machine that died leaves (its groups, its id range) is freed by the
   await lab.ensureMachine();
   assert.ok(lab.machineHandle!.running, 'the lab starts a new machine');
 });
+
+test('two starts at once (a terminal opened during the first edit) make one machine, told of once', async () => {
+  const lab = fx.lab('m6');
+  const told: unknown[] = [];
+  lab.on('machine', (m) => told.push(m));
+  const [a, b] = await Promise.all([lab.ensureMachine(), lab.ensureMachine()]);
+  const handle = lab.machineHandle!;
+  assert.ok(handle.running, 'the machine runs');
+  assert.equal(a.netnsDir, b.netnsDir, 'both callers got the same machine');
+  assert.equal(told.length, 1, 'the page is told of one new machine (a second would close the terminal just opened)');
+  assert.deepEqual(slots().filter((s) => s.note === handle.dir).map((s) => s.owner), [keyOf(handle.cgroup!)], 'one id range, the running machine’s');
+  const [c, d] = await Promise.all([handle.ensure(), handle.ensure()]);
+  assert.deepEqual([c, d], [false, false], 'running: nothing to make');
+});
