@@ -20,11 +20,14 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameS
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabCgroup } from './lab-cgroup';
+import { lockFile } from './file-lock';
 import { claimSlot, rangeOf, releaseSlot, slots } from './id-slots';
 import type { Machine } from '../kernel/machine';
 
 const INIT_SCRIPT = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'lab-init.sh'), 'utf8');
 const RECORD_FILE = 'machine.json';
+/** Held while a process makes the machine (file-lock.ts). */
+const LOCK_FILE = 'machine.lock';
 /** How long a new machine may take to report ready before creation is abandoned. */
 export const MACHINE_START_TIMEOUT_MS = 10_000;
 
@@ -215,7 +218,24 @@ export class LabMachine {
     return this.starting;
   }
 
+  /**
+   * Makes the machine under the lab's machine.lock, so that two processes (the
+   * server and `vethlab exec`, say) never make one each: the one that waited
+   * finds the other's running.
+   */
   private async make(): Promise<boolean> {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const unlock = await lockFile(path.join(this.dir, LOCK_FILE));
+    try {
+      this.record = readRecord(this.dir);
+      if (this.running) return false;
+      return await this.makeLocked();
+    } finally {
+      unlock();
+    }
+  }
+
+  private async makeLocked(): Promise<boolean> {
     await this.cleanUp();
     const key = randomBytes(8).toString('hex');
     const record: MachineRecord = { key, slot: claimSlot(key, undefined, this.dir), cgroup: `lab-${key}` };

@@ -15,6 +15,7 @@ import { LAB_PIDS_MAX } from '../../server/machine/lab-cgroup';
 import { ID_BASE, IDS_PER_LAB, slots } from '../../server/machine/id-slots';
 import { makeLabs, realMachine, sh, type LabsFixture } from './machine-fixture';
 import { until } from '../support/wait';
+import { vethlab } from '../support/kernel';
 import { hasEnded, watchProcess } from '../support/process';
 
 /** A machine's key, which names its cgroup (lab-KEY) and owns its id slot. */
@@ -145,4 +146,15 @@ test('two starts at once (a terminal opened during the first edit) make one mach
   assert.deepEqual(slots().filter((s) => s.note === handle.dir).map((s) => s.owner), [keyOf(handle.cgroup!)], 'one id range, the running machine’s');
   const [c, d] = await Promise.all([handle.ensure(), handle.ensure()]);
   assert.deepEqual([c, d], [false, false], 'running: nothing to make');
+});
+
+test('two processes that start one lab at once make one machine: the second waits on machine.lock and finds it', async () => {
+  // Two `vethlab exec` on a lab that has no machine yet, as a server and a CLI might.
+  const handle = fx.lab('m7').machineHandle!;
+  const runs = await Promise.all([0, 1].map(() => vethlab(['exec', '--lab', 'm7', 'host', '--', 'readlink', '/proc/1/ns/pid'], fx.dataDir, { realHost: false })));
+  for (const r of runs) assert.equal(r.code, 0, r.stderr);
+  assert.match(runs[0].stdout, /^pid:\[\d+\]\n$/);
+  assert.equal(runs[1].stdout, runs[0].stdout, 'both ran in the same machine');
+  assert.ok(handle.running);
+  assert.deepEqual(slots().filter((s) => s.note === handle.dir).map((s) => s.owner), [keyOf(handle.cgroup!)], 'one id range, the running machine’s');
 });
