@@ -22,6 +22,7 @@ test('a second lockFile waits until the first lets go', async () => {
   const first = await lockFile(file);
   let second: (() => void) | undefined;
   const waiting = lockFile(file).then((unlock) => (second = unlock));
+  // Nothing to wait for: a lock that did not hold would be given at once, in milliseconds.
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(second, undefined, 'the second holds it too early');
   first();
