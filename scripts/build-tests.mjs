@@ -4,27 +4,23 @@
 // that starts a server two CPU-seconds of its five.
 //
 // Each test file is bundled with the sources it imports (packages stay in
-// node_modules), into one CommonJS file. CommonJS, not ES modules, because
-// a packaged CommonJS module that an ES module imports is first scanned for
-// its exports (cjs-module-lexer), and socket.io-client has a heavier ES
-// build; required, neither happens. Loading in a fresh node (perf stat, CPU
-// time): playwright-core 550 ms required, 897 ms imported; socket.io-client
-// 116 against 279 ms; next 163 against 233 ms. import.meta.dirname,
-// .filename and .url are replaced by those of the source file, so paths a
-// module computes from its own place (the repository root, lab-init.sh) are
-// the same as from the sources. Source maps are inline: node
-// --enable-source-maps reports failures at the lines of the .ts files.
+// node_modules), in shared chunks. import.meta.dirname, .filename and .url
+// are replaced by those of the source file, so paths a module computes from
+// its own place (the repository root, lab-init.sh) are the same as from the
+// sources. Source maps are inline: node --enable-source-maps reports failures
+// at the lines of the .ts files.
 import { build } from 'esbuild';
+import { ESM_FOR_NODE } from './esm-for-node.mjs';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const root = path.resolve(import.meta.dirname, '..');
-/** Each run compiles into a directory of its own, dist/test/run-PID: two runs at once must not swap each other's files. */
+/** Each run compiles into a directory of its own, dist/test/run-PID: two runs at once must not swap each other's chunks. */
 const TEST_BUILD_DIR = path.join(root, 'dist/test');
 
 /** The compiled file of `test/NAME.test.ts` in a run's directory, relative to the repository. */
-export const builtTest = (dir, name) => path.relative(root, path.join(dir, `${name}.test.cjs`));
+export const builtTest = (dir, name) => path.relative(root, path.join(dir, `${name}.test.mjs`));
 
 function alive(pid) {
   try {
@@ -60,11 +56,7 @@ export async function buildTests(names) {
     entryPoints: names.map((n) => path.join(root, 'test', `${n}.test.ts`)),
     outdir: dir,
     outbase: path.join(root, 'test'),
-    outExtension: { '.js': '.cjs' },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
+    ...ESM_FOR_NODE,
     packages: 'external',
     jsx: 'automatic',
     sourcemap: 'inline',

@@ -1,4 +1,4 @@
-// How the CLI and the server are compiled (esbuild): ES modules
+// How the CLI, the server and the tests are compiled (esbuild): ES modules
 // for node 20 (package.json's engines), bundled, shared code split into chunks.
 export const ESM_FOR_NODE = {
   outExtension: { '.js': '.mjs' },

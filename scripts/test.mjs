@@ -22,7 +22,7 @@
 // checks.
 //
 // The test files are compiled first (scripts/build-tests.mjs, a second or
-// two), and each runs as `node dist/test/run-PID/FILE.test.cjs`: node:test runs the
+// two), and each runs as `node dist/test/run-PID/FILE.test.mjs`: node:test runs the
 // tests a file defines and fails the process when one fails, so neither tsx
 // nor `node --test`'s own parent process is paid per file. The pure files
 // (UNIT: no root, no kernel, no server) run together in one process, as
@@ -101,7 +101,7 @@ function fileJob(file, nice) {
 
 /** node:test runs the tests a process defines when it ends, and fails the process when one fails. */
 function unitJob(files, nice) {
-  return { name: 'the pure files', label: `${files.length} pure files in one process (${UNIT.join(' ')})`, argv: [...nice, process.execPath, '--enable-source-maps', ...files.flatMap((f) => ['--require', `./${builtTest(compiled.dir, f)}`]), '--eval', ''] };
+  return { name: 'the pure files', label: `${files.length} pure files in one process (${UNIT.join(' ')})`, argv: [...nice, process.execPath, '--enable-source-maps', ...files.flatMap((f) => ['--import', `./${builtTest(compiled.dir, f)}`]), '--eval', ''] };
 }
 
 /**
