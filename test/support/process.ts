@@ -5,7 +5,7 @@
  * first still running, or a wait for it to end runs to its deadline.
  */
 import { processStartTime } from '../../server/machine/lab-machine';
-import { readProcess } from '../../server/terminal/process-tree';
+import { isRunning } from '../../server/terminal/process-tree';
 
 export interface WatchedProcess {
   pid: number;
@@ -22,5 +22,5 @@ export function watchProcess(pid: number): WatchedProcess {
 
 /** It has ended: its pid is free, it is a zombie, or the pid is a process started since. */
 export function hasEnded(p: WatchedProcess): boolean {
-  return processStartTime(p.pid) !== p.started || readProcess(p.pid)?.state === 'Z';
+  return processStartTime(p.pid) !== p.started || !isRunning(p.pid);
 }
