@@ -2,6 +2,7 @@
  * The CLI's help texts. Apart from main.ts so that `vethlab --help` prints
  * them without loading the engine (entry.ts).
  */
+import { SERVE_USAGE } from '../web/serve-usage';
 const LAB_OPTIONS = `  --lab NAME       the lab (default "default"); each lab is a lab machine of its own
   --real-host      cable the real machine instead (one lab, in its /run/netns)
   --data-dir DIR   where labs keep their state (default $VETHLAB_DATA_DIR or /var/lib/vethlab)`;
@@ -87,8 +88,5 @@ Lists the labs (name, nodes, open terminals, URL), creates labs (printing each
 one's edit and view URL; with --topology, applies the file in each), or
 destroys and forgets labs. Lab names: lower-case letters, digits and dashes.
   --port N   the port the URLs name (default 3000)`,
-  serve: `Usage: vethlab serve [--port 3000] [--host 127.0.0.1] [--topology FILE] [--real-host] [--data-dir DIR]
-
-Starts the web lab (run "npm run build" once first). Prints the default lab's
-URL and the admin URL that opens every lab.`,
+  serve: SERVE_USAGE,
 };

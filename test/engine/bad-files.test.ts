@@ -149,6 +149,12 @@ test('bad CLI arguments name the argument', async () => {
   }
 });
 
+test('vethlab serve --help lists every flag serve takes (the CLI prints the server\'s own text)', async () => {
+  const res = await vethlab(['serve', '--help'], dataDir);
+  assert.equal(res.code, 0, res.stderr);
+  for (const flag of ['--port', '--host', '--topology', '--real-host', '--data-dir', '--allow-host', '--dev']) assert.match(res.stdout, new RegExp(`^  ${flag} `, 'm'), flag);
+});
+
 test('allow-wide-host-routes lets a wide host route through, in the plan only (dry run)', async () => {
   const file = path.join(dataDir, 'wide.yml');
   await writeFile(file, `allow-wide-host-routes: true\n${hostFile('vlh' + id, '10.0.1.0/24', '    routes:\n      - {to: 10.0.0.0/7, via: 10.0.1.1}')}`);
