@@ -1,7 +1,8 @@
 /**
  * One Node process for the whole web lab: an HTTP server that serves the
- * Next.js app and hosts socket.io on the same port, behind the token, Host
- * and Origin checks of access.ts.
+ * page (the static export of the Next.js app, static-page.ts; Next.js itself
+ * only in development mode) and hosts socket.io on the same port, behind the
+ * token, Host and Origin checks of access.ts.
  */
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { EventEmitter } from 'node:events';
@@ -22,6 +23,7 @@ import { attachAdmin, type AdminNamespace } from './admin-handlers';
 import { LABS_PAGE_PATH, labOfPath, passGate, sendHtml, sendText } from './http-gate';
 import type { LabSocket, SocketData } from './lab-channel';
 import { LabHub } from './lab-hub';
+import { loadStaticPage, type PageRoute } from './static-page';
 import { endOrphanMachines } from '../machine/lab-machine';
 import type { TerminalManager } from '../terminal/terminal-manager';
 
@@ -37,7 +39,7 @@ export interface ServeOptions {
   allowHosts?: string[];
   /** Next.js in development mode (hot reload); only for working on the page. */
   dev?: boolean;
-  /** false: serve a placeholder page instead of the Next.js app (socket tests need no build). */
+  /** false: serve a placeholder page instead of the built one (socket tests need no build). */
   next?: boolean;
   quiet?: boolean;
 }
@@ -67,13 +69,16 @@ export interface RunningServer {
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** Where `next build` exports the page (next.config's output: 'export'). */
+const PAGE_DIR = 'out';
+
 /** socket.io's default path; its engine answers every request under it. */
 const SOCKET_IO_PATH = '/socket.io/';
 
 /** How long close() waits for open connections before cutting them. */
 const CLOSE_GRACE_MS = 2000;
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+type Handler = (req: IncomingMessage, res: ServerResponse, route: PageRoute) => void;
 
 const PLACEHOLDER_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>vethlab</title></head>
@@ -95,18 +100,19 @@ async function readTopology(file: string) {
  * handler to whatever it is given, and on the real server it would see (and
  * could end) socket.io's upgrades and take its own without the token.
  */
-async function nextHandler(dev: boolean, port: number, host: string, quiet: boolean, upgrades: EventEmitter): Promise<{ handle: Handler; close(): Promise<void> }> {
+async function devHandler(port: number, host: string, quiet: boolean, upgrades: EventEmitter): Promise<{ handle: Handler; close(): Promise<void> }> {
   const { default: next } = await import('next');
-  const app = next({ dev, dir: REPO_ROOT, port, hostname: host, quiet, httpServer: upgrades as unknown as HttpServer });
+  const app = next({ dev: true, dir: REPO_ROOT, port, hostname: host, quiet, httpServer: upgrades as unknown as HttpServer });
   try {
     await app.prepare();
   } catch (e) {
-    const hint = dev ? '' : ' (run "npm run build" once first)';
-    throw new Error(`the web page could not be started${hint}: ${(e as Error).message}`);
+    throw new Error(`the web page could not be started: ${(e as Error).message}`);
   }
   const handle = app.getRequestHandler();
   return {
-    handle: (req, res) => {
+    handle: (req, res, route) => {
+      // Every lab has the one page, as in the export (which has no /lab/NAME route); it reads the lab's name from the address.
+      if (route === 'lab') req.url = `/${new URL(req.url ?? '/', 'http://vethlab.invalid').search}`;
       handle(req, res).catch((e) => {
         if (!res.headersSent) sendText(res, 500, `internal error: ${(e as Error).message}\n`);
       });
@@ -197,11 +203,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (!policy || !handle) return sendText(res, 503, 'vethlab is starting; reload in a moment\n');
     const role = passGate(policy, req, res, DEFAULT_LAB);
     if (!role) return;
+    const pathname = new URL(req.url ?? '/', 'http://vethlab.invalid').pathname;
     // The teacher's page is the page's own /labs route; without the page (tests), a plain list of labs.
-    if (opts.next === false && new URL(req.url ?? '/', 'http://vethlab.invalid').pathname === LABS_PAGE_PATH) return sendHtml(res, 200, labsPage(registry));
-    const lab = labOfPath(new URL(req.url ?? '/', 'http://vethlab.invalid').pathname, DEFAULT_LAB);
+    if (opts.next === false && pathname === LABS_PAGE_PATH) return sendHtml(res, 200, labsPage(registry));
+    const lab = labOfPath(pathname, DEFAULT_LAB);
     if (lab !== undefined && !registry.exists(lab)) return sendText(res, 404, `there is no lab "${lab.slice(0, 64)}"\n`);
-    handle(req, res);
+    handle(req, res, pathname === LABS_PAGE_PATH ? 'labs' : lab !== undefined ? 'lab' : 'file');
   });
   const io = new Server(server, {
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
@@ -281,10 +288,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     policy = new AccessPolicy({ resolve, port, host: opts.host, allowHosts: [...(opts.allowHosts ?? []), ...hostsFromEnv()] });
     if (opts.next === false) {
       handle = (_req, res) => sendHtml(res, 200, PLACEHOLDER_PAGE);
-    } else {
-      const app = await nextHandler(opts.dev ?? false, port, opts.host, opts.quiet ?? false, nextUpgrades);
+    } else if (opts.dev) {
+      const app = await devHandler(port, opts.host, opts.quiet ?? false, nextUpgrades);
       closeNext = app.close;
       handle = app.handle;
+    } else {
+      handle = loadStaticPage(path.join(REPO_ROOT, PAGE_DIR)).handle;
     }
   } catch (e) {
     await stopHubs();

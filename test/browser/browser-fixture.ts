@@ -124,7 +124,7 @@ export interface BrowserLab {
  * mode unless `realHost: false`: most page tests check the real machine's kernel.
  */
 export async function openLab(opts: { realHost?: boolean; viewport?: { width: number; height: number } } = {}): Promise<BrowserLab> {
-  if (!existsSync(path.join(REPO, '.next', 'BUILD_ID'))) {
+  if (!existsSync(path.join(REPO, 'out', 'index.html'))) {
     throw new Error('the browser tests need the production build of the page: run "npx next build" (or "npm run build") first');
   }
   const dataDir = await mkdtemp(path.join(tmpdir(), 'vlb-data-'));
