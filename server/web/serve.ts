@@ -101,6 +101,8 @@ async function readTopology(file: string) {
  * could end) socket.io's upgrades and take its own without the token.
  */
 async function devHandler(port: number, host: string, quiet: boolean, upgrades: EventEmitter): Promise<{ handle: Handler; close(): Promise<void> }> {
+  // Next.js sends usage data to its makers unless told not to; a lab talks to nobody outside this machine.
+  process.env.NEXT_TELEMETRY_DISABLED ??= '1';
   const { default: next } = await import('next');
   const app = next({ dev: true, dir: REPO_ROOT, port, hostname: host, quiet, httpServer: upgrades as unknown as HttpServer });
   try {

@@ -125,7 +125,7 @@ export interface BrowserLab {
  */
 export async function openLab(opts: { realHost?: boolean; viewport?: { width: number; height: number } } = {}): Promise<BrowserLab> {
   if (!existsSync(path.join(REPO, 'out', 'index.html'))) {
-    throw new Error('the browser tests need the production build of the page: run "npx next build" (or "npm run build") first');
+    throw new Error('the browser tests need the production build of the page: run "npm run build" first');
   }
   const dataDir = await mkdtemp(path.join(tmpdir(), 'vlb-data-'));
   let server: RunningServer | undefined;
