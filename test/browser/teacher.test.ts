@@ -36,6 +36,9 @@ test(`a class of ${STUDENTS} made from the teacher's page; every tile follows it
   await form.getByRole('button', { name: 'Create class' }).click();
   await until(`${STUDENTS} tiles (${await alerts(page)})`, async () => (await page.locator('.class-tile').count()) === STUDENTS, { timeoutMs: 300_000, everyMs: 500 });
   assert.match(await page.locator('.class-tile').first().innerText(), /step 1 of 5/);
+  // Messages ("Class c30 is ready") stack up from the lower right corner, not over the first tiles' buttons.
+  const toasts = (await page.locator('.toasts').boundingBox())!;
+  assert.ok(toasts.x + toasts.width > 1280 - 40 && toasts.y + toasts.height > 720 - 40, `the toasts' corner is at ${JSON.stringify(toasts)} in 1280x720`);
   await screenshot(page, 'teacher-1280.png');
 
   const base = `http://127.0.0.1:${server.port}`;
