@@ -22,7 +22,7 @@ export type ExportKind = 'yaml' | 'sh' | 'svg' | 'png';
 interface Props {
   /** Connected with a link that may edit. */
   connected: boolean;
-  /** A view-only link: the toolbar says so. */
+  /** A view-only link: the toolbar says so, and leaves out the buttons that would change the lab. */
   readOnly: boolean;
   /** Connected at all: reading the lab (exports) works for a view link too. */
   canRead: boolean;
@@ -129,7 +129,8 @@ export default function Toolbar(props: Props) {
             </span>
           )}
         </div>
-        {props.machine && (
+        {/* A view link changes nothing: its toolbar has no buttons that would, only what shows and exports the lab. */}
+        {props.machine && !props.readOnly && (
           <div className="toolbar-group tb-lg" role="group" aria-label="Machine">
             <button
               type="button"
@@ -142,28 +143,34 @@ export default function Toolbar(props: Props) {
             </button>
           </div>
         )}
-        <div className="toolbar-group" role="group" aria-label="Add">
-          <button type="button" className="btn btn-primary" onClick={() => props.onAddNode('netns')} disabled={!connected} aria-label="Add namespace" title="A network namespace (ip netns add) (N)">
-            <PlusIcon /> Namespace
-          </button>
-          <button type="button" className="btn" onClick={() => props.onAddNode('router')} disabled={!connected} aria-label="Add router" title="A namespace with IP forwarding on (sysctl -w net.ipv4.ip_forward=1) (R)">
-            <PlusIcon /> Router
-          </button>
-          <button type="button" className="btn" onClick={() => props.onAddNode('bridge')} disabled={!connected} aria-label="Add switch" title="A Linux bridge (ip link add br0 type bridge) (S)">
-            <PlusIcon /> Switch
-          </button>
-          <button type="button" className="btn tb-lg" onClick={() => props.onAddNode('host')} disabled={!connected || hasHost} aria-label="Add host" title={hasHost ? 'The host is already on the canvas' : 'Show the host (root namespace) on the canvas'}>
-            <PlusIcon /> Host
-          </button>
-        </div>
+        {!props.readOnly && (
+          <div className="toolbar-group" role="group" aria-label="Add">
+            <button type="button" className="btn btn-primary" onClick={() => props.onAddNode('netns')} disabled={!connected} aria-label="Add namespace" title="A network namespace (ip netns add) (N)">
+              <PlusIcon /> Namespace
+            </button>
+            <button type="button" className="btn" onClick={() => props.onAddNode('router')} disabled={!connected} aria-label="Add router" title="A namespace with IP forwarding on (sysctl -w net.ipv4.ip_forward=1) (R)">
+              <PlusIcon /> Router
+            </button>
+            <button type="button" className="btn" onClick={() => props.onAddNode('bridge')} disabled={!connected} aria-label="Add switch" title="A Linux bridge (ip link add br0 type bridge) (S)">
+              <PlusIcon /> Switch
+            </button>
+            <button type="button" className="btn tb-lg" onClick={() => props.onAddNode('host')} disabled={!connected || hasHost} aria-label="Add host" title={hasHost ? 'The host is already on the canvas' : 'Show the host (root namespace) on the canvas'}>
+              <PlusIcon /> Host
+            </button>
+          </div>
+        )}
         <div className="toolbar-group" role="group" aria-label="Files">
-          {props.lessons}
-          <span className="tb-md">
-            <ExampleMenu disabled={!connected} onPick={(e, yaml) => load(yaml, e.title)} onError={onError} />
-          </span>
-          <button type="button" className="btn tb-md" onClick={pickFile} disabled={!connected}>
-            Import
-          </button>
+          {!props.readOnly && (
+            <>
+              {props.lessons}
+              <span className="tb-md">
+                <ExampleMenu disabled={!connected} onPick={(e, yaml) => load(yaml, e.title)} onError={onError} />
+              </span>
+              <button type="button" className="btn tb-md" onClick={pickFile} disabled={!connected}>
+                Import
+              </button>
+            </>
+          )}
           <ToolbarMenu label="Export" text="Export ▾" items={exportItems} className="tb-xl" />
         </div>
         <div className="toolbar-group tb-xl" role="group" aria-label="Diagram">
