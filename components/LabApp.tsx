@@ -474,6 +474,7 @@ function Lab() {
           onOpenTerminal={(node) => void openTerminal(node)}
           fitSignal={fitSignal}
           editable={editable}
+          readOnly={readOnly}
         />
         {view.sideOpen ? (
           <div className="side-panel">

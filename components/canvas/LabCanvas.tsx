@@ -63,6 +63,8 @@ export interface LabCanvasProps {
   /** Changes to fit the whole lab into view (after a load or an auto layout); resizes and new nodes out of view refit too. */
   fitSignal: number;
   editable: boolean;
+  /** A view link: an empty lab is waiting for its owner, not for this reader. */
+  readOnly?: boolean;
 }
 
 /** A node's place and size in the diagram's own coordinates. */
@@ -79,7 +81,7 @@ function boxOf(n: { position: { x: number; y: number } }, size: { width: number;
 }
 
 function Canvas(props: LabCanvasProps) {
-  const { topology, positions, selection, onSelect, onDrag, onDragStop, onConnectNodes, onOpenTerminal, fitSignal, editable } = props;
+  const { topology, positions, selection, onSelect, onDrag, onDragStop, onConnectNodes, onOpenTerminal, fitSignal, editable, readOnly } = props;
   const traffic = useLabStore((s) => s.traffic);
   const [roomy, setRoomy] = useState(true);
   const minimap = useView((s) => s.minimap) && roomy;
@@ -253,7 +255,13 @@ function Canvas(props: LabCanvasProps) {
       </ReactFlow>
       <PacketLayer />
       <span ref={box} hidden />
-      {empty && (
+      {empty && readOnly && (
+        <div className="canvas-empty" role="note">
+          <p className="canvas-empty-title">This lab is empty</p>
+          <p>What its owner builds appears here as they build it.</p>
+        </div>
+      )}
+      {empty && !readOnly && (
         <div className="canvas-empty" role="note">
           <p className="canvas-empty-title">Add a namespace or load an example</p>
           <p>Then drag from a node&apos;s ● handle to another node to connect them with a veth pair.</p>

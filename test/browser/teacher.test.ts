@@ -91,6 +91,8 @@ test(`a class of ${STUDENTS} made from the teacher's page; every tile follows it
   await student.getByRole('button', { name: "Watch the teacher's lab" }).click();
   const framed = student.frameLocator('iframe[title="The teacher\'s lab (read-only)"]');
   await until("the teacher's lab in the frame, read-only", async () => /View-only link/.test(await framed.locator('body').innerText().catch(() => '')));
+  // The teacher's lab is empty yet: the class is told so, not asked to add a namespace it cannot add.
+  assert.match(await framed.locator('.canvas-empty').innerText(), /^This lab is empty/);
   await screenshot(student, 'student-watching-teacher-1280.png');
   await student.close();
 
