@@ -255,16 +255,10 @@ function Canvas(props: LabCanvasProps) {
       </ReactFlow>
       <PacketLayer />
       <span ref={box} hidden />
-      {empty && readOnly && (
+      {empty && (
         <div className="canvas-empty" role="note">
-          <p className="canvas-empty-title">This lab is empty</p>
-          <p>What its owner builds appears here as they build it.</p>
-        </div>
-      )}
-      {empty && !readOnly && (
-        <div className="canvas-empty" role="note">
-          <p className="canvas-empty-title">Add a namespace or load an example</p>
-          <p>Then drag from a node&apos;s ● handle to another node to connect them with a veth pair.</p>
+          <p className="canvas-empty-title">{readOnly ? 'This lab is empty' : 'Add a namespace or load an example'}</p>
+          <p>{readOnly ? 'What its owner builds appears here as they build it.' : 'Then drag from a node\'s ● handle to another node to connect them with a veth pair.'}</p>
         </div>
       )}
     </SelectEdgeContext.Provider>
