@@ -19,6 +19,7 @@ import { diagramImage } from './lib/diagram-image';
 import { downloadUrl } from './lib/download';
 import { deleteUndo, undoTopology, type DeleteUndo } from './lib/undo-delete';
 import LabCanvas from './canvas/LabCanvas';
+import { emptyNoteFor } from './canvas/empty-note';
 import Toolbar, { type ExportKind } from './toolbar/Toolbar';
 import Inspector from './inspector/Inspector';
 import BottomPanel, { LOG_TAB, PACKETS_TAB } from './bottom/BottomPanel';
@@ -375,6 +376,9 @@ function Lab() {
   });
 
   const hasHost = !!topology && Object.values(topology.nodes).some((n) => n.kind === 'host');
+  const machine = hello ? !hello.realHost : false;
+  const openMachineTerminal = () => void openTerminal(hostNodeName(topology));
+  const emptyNote = emptyNoteFor(readOnly, !!lesson && machine ? openMachineTerminal : undefined);
   const bottomHeight = view.bottomOpen ? bottom.size : 0;
   return (
     <div className={`app${view.presenting ? ' presenting' : ''}`} style={{ '--bottom-height': `${bottomHeight}px` } as React.CSSProperties}>
@@ -382,8 +386,8 @@ function Lab() {
         connected={editable}
         readOnly={readOnly}
         canRead={connected}
-        machine={hello ? !hello.realHost : false}
-        onOpenMachineTerminal={() => void openTerminal(hostNodeName(topology))}
+        machine={machine}
+        onOpenMachineTerminal={openMachineTerminal}
         nodeCount={topology ? Object.keys(topology.nodes).length : 0}
         hasHost={hasHost}
         onAddNode={addNode}
@@ -474,7 +478,7 @@ function Lab() {
           onOpenTerminal={(node) => void openTerminal(node)}
           fitSignal={fitSignal}
           editable={editable}
-          readOnly={readOnly}
+          emptyNote={emptyNote}
         />
         {view.sideOpen ? (
           <div className="side-panel">

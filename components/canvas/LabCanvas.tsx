@@ -27,6 +27,7 @@ import { useFlowElements, type Selection } from '../hooks/useFlowElements';
 import { SelectEdgeContext } from './select-context';
 import PacketLayer from './PacketLayer';
 import { fitPadding } from './fit-padding';
+import type { EmptyNote } from './empty-note';
 import { prefersReducedMotion } from '../lib/motion';
 
 // Module scope: React Flow re-mounts every node when these objects change identity.
@@ -63,9 +64,10 @@ export interface LabCanvasProps {
   /** Changes to fit the whole lab into view (after a load or an auto layout); resizes and new nodes out of view refit too. */
   fitSignal: number;
   editable: boolean;
-  /** A view link: an empty lab is waiting for its owner, not for this reader. */
-  readOnly?: boolean;
+  /** What an empty lab says in the middle of the canvas: the first thing to do, which depends on who looks and why. */
+  emptyNote: EmptyNote;
 }
+
 
 /** A node's place and size in the diagram's own coordinates. */
 interface Box {
@@ -81,7 +83,7 @@ function boxOf(n: { position: { x: number; y: number } }, size: { width: number;
 }
 
 function Canvas(props: LabCanvasProps) {
-  const { topology, positions, selection, onSelect, onDrag, onDragStop, onConnectNodes, onOpenTerminal, fitSignal, editable, readOnly } = props;
+  const { topology, positions, selection, onSelect, onDrag, onDragStop, onConnectNodes, onOpenTerminal, fitSignal, editable, emptyNote } = props;
   const traffic = useLabStore((s) => s.traffic);
   const [roomy, setRoomy] = useState(true);
   const minimap = useView((s) => s.minimap) && roomy;
@@ -257,8 +259,13 @@ function Canvas(props: LabCanvasProps) {
       <span ref={box} hidden />
       {empty && (
         <div className="canvas-empty" role="note">
-          <p className="canvas-empty-title">{readOnly ? 'This lab is empty' : 'Add a namespace or load an example'}</p>
-          <p>{readOnly ? 'What its owner builds appears here as they build it.' : 'Then drag from a node\'s ● handle to another node to connect them with a veth pair.'}</p>
+          <p className="canvas-empty-title">{emptyNote.title}</p>
+          <p>{emptyNote.text}</p>
+          {emptyNote.action && (
+            <button type="button" className="btn btn-primary canvas-empty-action" onClick={emptyNote.action.run}>
+              {emptyNote.action.label}
+            </button>
+          )}
         </div>
       )}
     </SelectEdgeContext.Provider>

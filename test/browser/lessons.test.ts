@@ -37,9 +37,9 @@ test("seed 004's lesson: commands typed in the host node's terminal tick each st
   await until(`the lesson panel (${await alerts(page)})`, async () => /Step 1 of 5/.test(await panel.innerText().catch(() => '')));
   await screenshot(page, 'lesson-start-1280.png');
 
-  // At 1280 px the Lab terminal is in the ⋯ menu (T is its key).
-  await page.getByRole('button', { name: 'More actions' }).click();
-  await page.getByRole('menuitem', { name: 'Lab terminal (root shell)' }).click();
+  // At 1280 px the toolbar's Lab terminal button is folded into the ⋯ menu: the empty lab's note offers it where the student looks.
+  assert.match(await page.locator('.canvas-empty').innerText(), /^Type the lesson's commands in the Lab terminal/);
+  await page.locator('.canvas-empty').getByRole('button', { name: 'Open the Lab terminal' }).click();
   await until('the lab machine prompt', async () => /host#/.test(await terminalText(page)));
   const latencies: number[] = [];
   for (const [i, step] of lesson.lesson.steps.entries()) {

@@ -1,7 +1,7 @@
 /**
  * The projector page's pure parts, without a browser: undo of a delete as a
  * desired topology, smoothed traffic rates, which side a cable leaves from,
- * errors as a person reads them, and the shortcut list.
+ * errors as a person reads them, the shortcut list, and what an empty lab says.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +13,7 @@ import { readableError } from '../../components/hooks/useToasts';
 import { SHORTCUTS, shortcutFor } from '../../components/view/shortcuts';
 import { sameAddressWarning, takenProblem } from '../../components/lib/validate';
 import { fitPadding } from '../../components/canvas/fit-padding';
+import { emptyNoteFor } from '../../components/canvas/empty-note';
 import type { TrafficRate } from '../../server/protocol';
 
 const up = (addresses: string[] = []) => ({ addresses, up: true });
@@ -148,4 +149,18 @@ test('fit padding keeps the mini map clear on the side that costs the diagram le
   // A wide lab on a tall canvas: the strip below the map goes.
   const tall = fitPadding(true, { width: 900, height: 900 }, { width: 1600, height: 300 });
   assert.deepEqual([tall.right, tall.bottom], ['40px', '140px']);
+});
+
+test("an empty lab's note: the lesson's Lab terminal in a lab machine, nothing to do on a view link, the canvas's own gestures otherwise", () => {
+  let opened = 0;
+  const lesson = emptyNoteFor(false, () => opened++);
+  assert.match(lesson.title, /Lab terminal/);
+  lesson.action!.run();
+  assert.equal(opened, 1, 'its button opens the Lab terminal');
+  const view = emptyNoteFor(true, () => opened++);
+  assert.equal(view.title, 'This lab is empty');
+  assert.equal(view.action, undefined, 'a view link offers nothing to press, lesson or not');
+  const plain = emptyNoteFor(false);
+  assert.equal(plain.title, 'Add a namespace or load an example');
+  assert.equal(plain.action, undefined);
 });
