@@ -253,7 +253,8 @@ function Canvas(props: LabCanvasProps) {
       >
         <Background variant={BackgroundVariant.Dots} gap={22} size={1.6} color="#c4cad3" />
         <Controls position="bottom-left" />
-        {minimap && <MiniMap position="bottom-right" style={{ width: 170, height: 110 }} pannable zoomable nodeColor={(n) => colorOfType(n.type)} nodeStrokeWidth={2} ariaLabel="Mini map" />}
+        {/* An empty lab's mini map is a blank box. */}
+        {minimap && !empty && <MiniMap position="bottom-right" style={{ width: 170, height: 110 }} pannable zoomable nodeColor={(n) => colorOfType(n.type)} nodeStrokeWidth={2} ariaLabel="Mini map" />}
       </ReactFlow>
       <PacketLayer />
       <span ref={box} hidden />

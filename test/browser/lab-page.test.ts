@@ -240,6 +240,7 @@ test('the veth-host example loads from the toolbar and Reset removes it', async 
   await until(`${EXAMPLE_NS} and ${EXAMPLE_HOST_END} to be gone (${await alerts(page)})`, () => !netnsNames().includes(EXAMPLE_NS) && !hostHasLink(EXAMPLE_HOST_END));
   await until('an empty canvas', async () => (await page.locator('.react-flow__node').count()) === 0);
   await page.getByText('Add a namespace or load an example').waitFor();
+  assert.equal(await page.locator('.react-flow__minimap').count(), 0, 'no mini map of nothing');
   assert.deepEqual(lab!.problems, [], 'no page errors');
 });
 
