@@ -9,6 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { CommandLog } from './command-log';
+import { holdEditLock } from './edit-lock';
 import { LabStore, type LabRecord } from './lab-store';
 import { LabObserver, type Changes, type Observation } from './lab-observer';
 import { preflight, type PreflightError } from './preflight';
@@ -190,6 +191,18 @@ export class Lab extends EventEmitter<LabEvents> {
     return run;
   }
 
+  /** A change to the kernel: in the queue, and under the lab's edit lock, so no other process (a CLI, a second server) changes the lab meanwhile. */
+  private mutate<T>(fn: () => Promise<T>): Promise<T> {
+    return this.enqueue(async () => {
+      const release = await holdEditLock(this.dir);
+      try {
+        return await fn();
+      } finally {
+        release();
+      }
+    });
+  }
+
   /** Makes the lab machine unless it is running (nothing in real-host mode). */
   async ensureMachine(): Promise<Machine> {
     if (this.realHost) return REAL_HOST;
@@ -284,7 +297,7 @@ export class Lab extends EventEmitter<LabEvents> {
 
   /** Makes the kernel match `desired` (an already validated, normalized topology). */
   apply(desired: Topology, opts: ApplyOptions = {}): Promise<ApplyResult> {
-    return this.enqueue(() => this.applyNow(desired, opts));
+    return this.mutate(() => this.applyNow(desired, opts));
   }
 
   /**
@@ -293,7 +306,7 @@ export class Lab extends EventEmitter<LabEvents> {
    * taken on the machine, so new nodes and host ends avoid them.
    */
   change(edit: (current: Topology, taken: TakenNames) => Topology | { errors: PreflightError[] }, opts: ApplyOptions = {}): Promise<ApplyResult> {
-    return this.enqueue(async () => {
+    return this.mutate(async () => {
       const observation = await this.observeReporting(this.justHeard);
       const desired = edit(observation.topology, takenNames(observation));
       if ('errors' in desired) return { ok: false, steps: [], errors: desired.errors };
@@ -326,7 +339,7 @@ export class Lab extends EventEmitter<LabEvents> {
 
   /** Removes everything this lab made, and nothing else: its whole lab machine, or (real-host mode) what it owns. */
   destroy(opts: ApplyOptions = {}): Promise<ApplyResult> {
-    return this.enqueue(async () => {
+    return this.mutate(async () => {
       if (!this.realHost) return this.destroyMachine(opts);
       const record = this.store.record;
       const mark = this.store.mark;

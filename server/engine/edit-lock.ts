@@ -1,0 +1,88 @@
+/**
+ * One change at a time to a lab across processes: the server, `vethlab
+ * apply` and `vethlab destroy` may work on one lab at the same moment, and
+ * two plans made from the same kernel would fight (one `ip link add` fails
+ * with "File exists", the other's reasons are wrong). Inside a process the
+ * lab's queue already orders its changes; this orders the processes.
+ *
+ * The lock is a Unix socket in Linux's abstract namespace, named after the
+ * lab's directory: binding it is taking the lock (a second bind gets
+ * EADDRINUSE), and the kernel lets go of it when the holder closes it or
+ * dies, kill -9 included, so a crash cannot leave it held and no file is left
+ * behind. It costs no process (flock(1) would be a spawn, about 5 ms, per
+ * edit). A waiter connects to the holder, which drops every connection when
+ * it lets go: the waiter then tries again at once. Abstract names belong to a
+ * network namespace, and vethlab's processes stay in the one they started in.
+ */
+import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import path from 'node:path';
+
+/** A waiter that hears nothing tries again after this long anyway. */
+const RETRY_MS = 100;
+
+/** The abstract socket name of a lab directory's lock: the same for every path to it. */
+export function editLockName(dir: string): string {
+  let where = path.resolve(dir);
+  try {
+    where = realpathSync.native(where);
+  } catch {
+    // Not made yet: the path as given.
+  }
+  return `\0vethlab-edit-${createHash('sha256').update(where).digest('hex').slice(0, 32)}`;
+}
+
+/** Waits until this process holds the lab's edit lock; resolves with the function that lets go of it. */
+export async function holdEditLock(dir: string): Promise<() => void> {
+  const name = editLockName(dir);
+  for (;;) {
+    const held = await tryListen(name);
+    if (held) return () => release(held);
+    await holderGone(name);
+  }
+}
+
+interface Held {
+  server: Server;
+  waiters: Set<Socket>;
+}
+
+function tryListen(name: string): Promise<Held | undefined> {
+  return new Promise((resolve, reject) => {
+    const waiters = new Set<Socket>();
+    const server = createServer((s) => {
+      s.unref();
+      waiters.add(s);
+      s.on('error', () => {});
+      s.on('close', () => waiters.delete(s));
+    });
+    server.once('error', (e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? resolve(undefined) : reject(e)));
+    server.listen(name, () => {
+      server.removeAllListeners('error');
+      // A lock must not keep the process alive, nor its waiters' connections.
+      server.unref();
+      resolve({ server, waiters });
+    });
+  });
+}
+
+function release({ server, waiters }: Held): void {
+  server.close();
+  for (const s of waiters) s.destroy();
+}
+
+/** Resolves when the holder of `name` lets go (its connection to us closes), or after RETRY_MS. */
+function holderGone(name: string): Promise<void> {
+  return new Promise((resolve) => {
+    const s = createConnection(name);
+    const done = () => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve();
+    };
+    const timer = setTimeout(done, RETRY_MS);
+    s.once('close', done);
+    s.once('error', done);
+  });
+}
