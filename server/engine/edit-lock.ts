@@ -60,6 +60,8 @@ function tryListen(name: string): Promise<Held | undefined> {
     server.once('error', (e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? resolve(undefined) : reject(e)));
     server.listen(name, () => {
       server.removeAllListeners('error');
+      // Nothing a held lock's socket reports later changes that it is held.
+      server.on('error', () => {});
       // A lock must not keep the process alive, nor its waiters' connections.
       server.unref();
       resolve({ server, waiters });
