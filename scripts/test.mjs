@@ -64,7 +64,7 @@ const COSTLIEST = 15;
  */
 const WITH_CPU = ['sh', '-c', '"$@"; s=$?; times >&3; exit $s', 'with-cpu'];
 /** Pure logic: no root, no kernel, no server; run in one process. */
-const UNIT = ['page/', 'capture/', 'classroom/', 'lessons/', 'model/', 'planner/', 'kernel/batch-files', 'kernel/build-topology', 'kernel/namespaces', 'kernel/proc-net-dev', 'kernel/traffic-budget', 'engine/lab-store', 'engine/same-but-counters', 'engine/edit-lock', 'web/static-page'];
+const UNIT = ['page/', 'capture/', 'classroom/', 'lessons/', 'model/', 'planner/', 'kernel/batch-files', 'kernel/build-topology', 'kernel/namespaces', 'kernel/proc-net-dev', 'kernel/traffic-budget', 'engine/lab-store', 'engine/same-but-counters', 'machine/lab-lock', 'web/static-page'];
 /**
  * The command that makes a private host and runs the rest of its argv there.
  * /run/vethlab (the lab machines' id slots) and the cgroups stay shared: two

@@ -9,7 +9,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { CommandLog } from './command-log';
-import { holdEditLock } from './edit-lock';
 import { LabStore, type LabRecord } from './lab-store';
 import { LabObserver, type Changes, type Observation } from './lab-observer';
 import { preflight, type PreflightError } from './preflight';
@@ -21,6 +20,7 @@ import { readBatch } from '../kernel/ip';
 import { kernelCapabilities } from '../kernel/capabilities';
 import { REAL_HOST, type Machine } from '../kernel/machine';
 import { LabMachine } from '../machine/lab-machine';
+import { holdLabLock } from '../machine/lab-lock';
 import { describeChanges } from '../model/topology-diff';
 import { kernelMadeRoutes, plan } from '../planner/plan';
 import { planDestroy } from '../planner/destroy-plan';
@@ -194,7 +194,7 @@ export class Lab extends EventEmitter<LabEvents> {
   /** A change to the kernel: in the queue, and under the lab's edit lock, so no other process (a CLI, a second server) changes the lab meanwhile. */
   private mutate<T>(fn: () => Promise<T>): Promise<T> {
     return this.enqueue(async () => {
-      const release = await holdEditLock(this.dir);
+      const release = await holdLabLock(this.dir, 'edit');
       try {
         return await fn();
       } finally {

@@ -20,14 +20,12 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameS
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabCgroup } from './lab-cgroup';
-import { lockFile } from './file-lock';
+import { holdLabLock } from './lab-lock';
 import { claimSlot, rangeOf, releaseSlot, slots } from './id-slots';
 import type { Machine } from '../kernel/machine';
 
 const INIT_SCRIPT = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'lab-init.sh'), 'utf8');
 const RECORD_FILE = 'machine.json';
-/** Held while a process makes the machine (file-lock.ts). */
-const LOCK_FILE = 'machine.lock';
 /** How long a new machine may take to report ready before creation is abandoned. */
 export const MACHINE_START_TIMEOUT_MS = 10_000;
 
@@ -219,13 +217,13 @@ export class LabMachine {
   }
 
   /**
-   * Makes the machine under the lab's machine.lock, so that two processes (the
-   * server and `vethlab exec`, say) never make one each: the one that waited
-   * finds the other's running.
+   * Makes the machine under the lab's machine lock (lab-lock.ts), so that two
+   * processes (the server and `vethlab exec`, say) never make one each: the
+   * one that waited finds the other's running.
    */
   private async make(): Promise<boolean> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const unlock = await lockFile(path.join(this.dir, LOCK_FILE));
+    const unlock = await holdLabLock(this.dir, 'machine');
     try {
       this.record = readRecord(this.dir);
       if (this.running) return false;

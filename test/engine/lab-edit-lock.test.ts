@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { namespaceNames, randomSuffix, realHostLab, removeAll, vethlab } from '../support/kernel';
-import { holdEditLock } from '../../server/engine/edit-lock';
+import { holdLabLock } from '../../server/machine/lab-lock';
 import { parseTopologyYaml } from '../../server/model/topology-file';
 
 const id = randomSuffix();
@@ -36,7 +36,7 @@ test("vethlab apply waits while another process changes the lab, then runs", asy
   const file = path.join(dataDir, 'a.yml');
   await writeFile(file, namespaces(A));
   const lab = realHostLab(dataDir);
-  const release = await holdEditLock(lab.dir);
+  const release = await holdLabLock(lab.dir, 'edit');
   let ended = false;
   const applying = vethlab(['apply', file], dataDir).finally(() => (ended = true));
   try {
@@ -53,7 +53,7 @@ test("vethlab apply waits while another process changes the lab, then runs", asy
   // The engine's own change (the server's path) waits for the CLI's lock the same way.
   const parsed = parseTopologyYaml(namespaces(A, B), 'b.yml');
   assert.ok(parsed.ok);
-  const cliHolds = await holdEditLock(lab.dir);
+  const cliHolds = await holdLabLock(lab.dir, 'edit');
   let applied = false;
   const change = lab.apply(parsed.topology).then((r) => ((applied = true), r));
   try {

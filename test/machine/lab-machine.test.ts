@@ -150,7 +150,7 @@ test('two starts at once (a terminal opened during the first edit) make one mach
   assert.deepEqual([c, d], [false, false], 'running: nothing to make');
 });
 
-test('two processes that start one lab at once make one machine: the second waits on machine.lock and finds it', async () => {
+test('two processes that start one lab at once make one machine: the second waits on the lab machine lock and finds it', async () => {
   // Two `vethlab exec` on a lab that has no machine yet, as a server and a CLI might.
   const handle = fx.lab('m7').machineHandle!;
   const runs = await Promise.all([0, 1].map(() => vethlab(['exec', '--lab', 'm7', 'host', '--', 'readlink', '/proc/1/ns/pid'], fx.dataDir, { realHost: false })));

@@ -1,11 +1,14 @@
 /**
- * One change at a time to a lab across processes: the server, `vethlab
- * apply` and `vethlab destroy` may work on one lab at the same moment, and
- * two plans made from the same kernel would fight (one `ip link add` fails
- * with "File exists", the other's reasons are wrong). Inside a process the
- * lab's queue already orders its changes; this orders the processes.
+ * Locks on a lab between processes: the server, `vethlab apply`, `destroy`
+ * and `exec` may work on one lab at the same moment.
+ *   - `machine`: held while a process makes the lab machine, so two processes
+ *     never make one each; the one that waited finds the other's running.
+ *   - `edit`: held during every change (engine/lab.ts), so two plans made from
+ *     the same kernel never fight (an `ip link add` that fails with "File
+ *     exists", a plan whose reasons are wrong). Inside a process the lab's
+ *     queue already orders its changes; this orders the processes.
  *
- * The lock is a Unix socket in Linux's abstract namespace, named after the
+ * A lock is a Unix socket in Linux's abstract namespace, named after the
  * lab's directory: binding it is taking the lock (a second bind gets
  * EADDRINUSE), and the kernel lets go of it when the holder closes it or
  * dies, kill -9 included, so a crash cannot leave it held and no file is left
@@ -19,23 +22,25 @@ import { realpathSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 
+export type LabLockKind = 'machine' | 'edit';
+
 /** A waiter that hears nothing tries again after this long anyway. */
 const RETRY_MS = 100;
 
 /** The abstract socket name of a lab directory's lock: the same for every path to it. */
-export function editLockName(dir: string): string {
+export function labLockName(dir: string, kind: LabLockKind): string {
   let where = path.resolve(dir);
   try {
     where = realpathSync.native(where);
   } catch {
     // Not made yet: the path as given.
   }
-  return `\0vethlab-edit-${createHash('sha256').update(where).digest('hex').slice(0, 32)}`;
+  return `\0vethlab-${kind}-${createHash('sha256').update(where).digest('hex').slice(0, 32)}`;
 }
 
-/** Waits until this process holds the lab's edit lock; resolves with the function that lets go of it. */
-export async function holdEditLock(dir: string): Promise<() => void> {
-  const name = editLockName(dir);
+/** Waits until this process holds the lab's lock of that kind; resolves with the function that lets go of it. */
+export async function holdLabLock(dir: string, kind: LabLockKind): Promise<() => void> {
+  const name = labLockName(dir, kind);
   for (;;) {
     const held = await tryListen(name);
     if (held) return () => release(held);
