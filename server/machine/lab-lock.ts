@@ -26,6 +26,8 @@ export type LabLockKind = 'machine' | 'edit';
 
 /** A waiter that hears nothing tries again after this long anyway. */
 const RETRY_MS = 100;
+/** How long a waiter whose connection failed oddly waits before it tries again. */
+const ERROR_PAUSE_MS = 10;
 
 /** The abstract socket name of a lab directory's lock: the same for every path to it. */
 export function labLockName(dir: string, kind: LabLockKind): string {
@@ -89,7 +91,9 @@ function holderGone(name: string): Promise<void> {
       resolve();
     };
     const timer = setTimeout(done, RETRY_MS);
-    s.once('close', done);
-    s.once('error', done);
+    // Connected, the holder's drop is the signal (a failed connection closes too, after its error).
+    s.once('connect', () => s.once('close', done));
+    // Refused: the holder let go meanwhile, try at once. Anything else (a full backlog): not in a tight loop.
+    s.once('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNREFUSED' ? done() : setTimeout(done, ERROR_PAUSE_MS)));
   });
 }
