@@ -76,7 +76,14 @@ export function loadStaticPage(dir: string): StaticPage {
         res.end(`${req.method} is not served here\n`);
         return;
       }
-      const pathname = new URL(req.url ?? '/', 'http://vethlab.invalid').pathname;
+      const url = new URL(req.url ?? '/', 'http://vethlab.invalid');
+      const pathname = url.pathname;
+      // `/labs/` is `/labs`, as Next's own server had it. One leading slash: `//host` would be another site.
+      if (route === 'file' && pathname.length > 1 && pathname.endsWith('/')) {
+        res.writeHead(308, { Location: `/${pathname.replace(/^\/+|\/+$/g, '')}${url.search}`, 'Cache-Control': 'no-store', 'Content-Length': 0 });
+        res.end();
+        return;
+      }
       const file = route === 'lab' ? lab : route === 'labs' ? labs : files.get(pathname);
       if (!file) return send(req, res, 404, notFound ?? { body: Buffer.from('not found\n'), type: 'text/plain; charset=utf-8', etag: '' }, 'no-store');
       send(req, res, 200, file, pathname.startsWith(IMMUTABLE_PREFIX) ? 'public, max-age=31536000, immutable' : 'no-cache');

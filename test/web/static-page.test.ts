@@ -94,12 +94,21 @@ test('exported files with their types; the hashed ones kept by the browser', asy
 });
 
 test('nothing outside the export: .., encoded dots and slashes, symlinks, unknown names', async () => {
-  for (const p of ['/../secret.txt', '/_next/static/../../secret.txt', '/%2e%2e/secret.txt', '/_next%2fstatic%2fchunks%2fapp.js', '/link.txt', '/up/secret.txt', '/secret.txt', '/out/index.html', '/index.html/', '//etc/passwd', '/lessons/']) {
+  for (const p of ['/../secret.txt', '/_next/static/../../secret.txt', '/%2e%2e/secret.txt', '/_next%2fstatic%2fchunks%2fapp.js', '/link.txt', '/up/secret.txt', '/secret.txt', '/out/index.html', '//etc/passwd', '/lessons/two.md/x']) {
     const r = await get(p);
     assert.equal(r.status, 404, `${p}: ${r.status}`);
     assert.doesNotMatch(r.body.toString(), /SECRET/, p);
     assert.match(r.body.toString(), /not here/, `${p}: the export's own 404 page`);
     assert.equal(r.headers['cache-control'], 'no-store');
+  }
+});
+
+test('a path with a trailing slash is sent to the one without, never to another site', async () => {
+  for (const [p, to] of [['/labs/', '/labs'], ['/lessons/two.md/?v=1', '/lessons/two.md?v=1'], ['/x//evil.example/', '/x//evil.example'], ['/a///', '/a']]) {
+    const r = await get(p);
+    assert.equal(r.status, 308, p);
+    assert.equal(r.headers.location, to, p);
+    assert.doesNotMatch(String(r.headers.location), /^\/\//, `${p}: no protocol-relative Location`);
   }
 });
 
