@@ -90,7 +90,8 @@ export async function runServe(argv: string[]): Promise<RunningServer | undefine
     topologyFile: args.topologyFile,
     allowHosts: args.allowHosts,
     dev: args.dev,
-    next: process.env.VETHLAB_NO_NEXT === '1' ? false : true,
+    // Tests that start servers as processes and need no page (web/restart) set VETHLAB_NO_PAGE=1.
+    page: process.env.VETHLAB_NO_PAGE !== '1',
   });
   const stop = () => {
     running.close().then(

@@ -40,7 +40,7 @@ export interface ServeOptions {
   /** Next.js in development mode (hot reload); only for working on the page. */
   dev?: boolean;
   /** false: serve a placeholder page instead of the built one (socket tests need no build). */
-  next?: boolean;
+  page?: boolean;
   quiet?: boolean;
 }
 
@@ -82,7 +82,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, route: PageRoute) => 
 
 const PLACEHOLDER_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>vethlab</title></head>
-<body><p>vethlab is running without its web page (started with next: false). Scripts talk to it over socket.io; see docs/protocol.md.</p></body></html>
+<body><p>vethlab is running without its web page (started with page: false). Scripts talk to it over socket.io; see docs/protocol.md.</p></body></html>
 `;
 
 function hostsFromEnv(): string[] {
@@ -207,7 +207,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (!role) return;
     const pathname = new URL(req.url ?? '/', 'http://vethlab.invalid').pathname;
     // The teacher's page is the page's own /labs route; without the page (tests), a plain list of labs.
-    if (opts.next === false && pathname === LABS_PAGE_PATH) return sendHtml(res, 200, labsPage(registry));
+    if (opts.page === false && pathname === LABS_PAGE_PATH) return sendHtml(res, 200, labsPage(registry));
     const lab = labOfPath(pathname, DEFAULT_LAB);
     if (lab !== undefined && !registry.exists(lab)) return sendText(res, 404, `there is no lab "${lab.slice(0, 64)}"\n`);
     handle(req, res, pathname === LABS_PAGE_PATH ? 'labs' : lab !== undefined ? 'lab' : 'file');
@@ -288,7 +288,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let closeNext = async () => {};
   try {
     policy = new AccessPolicy({ resolve, port, host: opts.host, allowHosts: [...(opts.allowHosts ?? []), ...hostsFromEnv()] });
-    if (opts.next === false) {
+    if (opts.page === false) {
       handle = (_req, res) => sendHtml(res, 200, PLACEHOLDER_PAGE);
     } else if (opts.dev) {
       const app = await devHandler(port, opts.host, opts.quiet ?? false, nextUpgrades);

@@ -63,7 +63,7 @@ async function client(port: number, nsp: string, token: string, ready: string): 
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'vl-bench-class-'));
-const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: path.join(dir, 'data'), next: false, quiet: true });
+const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: path.join(dir, 'data'), page: false, quiet: true });
 const sockets: Socket[] = [];
 try {
   const pssBefore = pssKb(process.pid);

@@ -130,7 +130,7 @@ async function connectLab(port: number, lab: string, token: string): Promise<{ s
 /** 3. A class: LABS labs of five namespaces with two terminals each. */
 async function classroom(dir: string): Promise<void> {
   const dataDir = path.join(dir, 'class');
-  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, next: false, quiet: true });
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, page: false, quiet: true });
   const yaml = fiveYaml();
   const file = path.join(dir, 'five.yml');
   writeFileSync(file, yaml);

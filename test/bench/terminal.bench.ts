@@ -262,7 +262,7 @@ async function main(): Promise<void> {
     await manager.closeAll();
 
     // The whole path a browser uses: socket.io on loopback, the server's handlers, the manager, the pty.
-    const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, next: false, quiet: true });
+    const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, page: false, quiet: true });
     try {
       const applied = await server.lab.apply({ name: 'bench', nodes: { [sock]: { kind: 'netns', interfaces: {}, routes: [] } }, links: [] }, { observeAfter: true });
       if (!applied.ok) throw new Error(`could not make ${sock}: ${JSON.stringify(applied.errors ?? applied.failure)}`);

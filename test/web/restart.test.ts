@@ -31,7 +31,7 @@ interface Child {
 
 /** Starts `vethlab serve` as its own process (without the Next.js page) and waits for its URL. */
 async function spawnServer(dataDir: string, extra: string[] = [], mode: string[] = ['--real-host']): Promise<Child> {
-  const env: NodeJS.ProcessEnv = { ...process.env, VETHLAB_NO_NEXT: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, VETHLAB_NO_PAGE: '1' };
   delete env.VETHLAB_TOKEN;
   const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...mode, '--data-dir', dataDir, ...extra], {
     cwd: REPO_ROOT,
@@ -131,13 +131,13 @@ test('a topology file given at start is applied', async () => {
   await writeFile(file, `name: start\nnodes:\n  ${C}:\n    position: {x: 5, y: 6}\n  ${D}: {}\nlinks:\n  - endpoints: [${C}:veth0, ${D}:veth0]\n`);
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
-    server = await startServer({ port: 0, host: '127.0.0.1', dataDir, topologyFile: file, next: false, quiet: true, realHost: true });
+    server = await startServer({ port: 0, host: '127.0.0.1', dataDir, topologyFile: file, page: false, quiet: true, realHost: true });
     assert.ok(netnsNames().includes(C) && netnsNames().includes(D));
     const client = await connect(`http://127.0.0.1:${server.port}`, { auth: { token: server.token } });
     assert.equal(client.state!.topology.name, 'start');
     assert.deepEqual(client.state!.topology.nodes[C].position, { x: 5, y: 6 });
     client.close();
-    await assert.rejects(startServer({ port: 0, host: '127.0.0.1', dataDir, topologyFile: `${file}.missing`, next: false, quiet: true, realHost: true }), /--topology/);
+    await assert.rejects(startServer({ port: 0, host: '127.0.0.1', dataDir, topologyFile: `${file}.missing`, page: false, quiet: true, realHost: true }), /--topology/);
   } finally {
     await server?.close();
     await destroyLab(dataDir, [C, D]);
@@ -194,7 +194,7 @@ test("output redirected to a file (it carries the tokens) is made readable by it
   const log = path.join(dataDir, 'serve.log');
   const fd = openSync(log, 'w', 0o644);
   fchmodSync(fd, 0o644);
-  const env: NodeJS.ProcessEnv = { ...process.env, VETHLAB_NO_NEXT: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, VETHLAB_NO_PAGE: '1' };
   const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], { cwd: REPO_ROOT, env, stdio: ['ignore', fd, fd] });
   try {
     await until('the server to print its URL', () => readFileSync(log, 'utf8').includes('vethlab is running'), { everyMs: 50 });

@@ -71,7 +71,7 @@ export async function destroyLab(dataDir: string, namespaces: readonly string[],
 /** A server in real-host mode unless `realHost: false` (lab machines). */
 export async function startTestServer(extra: { allowHosts?: string[]; realHost?: boolean } = {}): Promise<TestServer> {
   const dataDir = await makeDataDir();
-  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, next: false, quiet: true, realHost: true, ...extra });
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, page: false, quiet: true, realHost: true, ...extra });
   return {
     server,
     dataDir,
