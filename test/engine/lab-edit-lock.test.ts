@@ -3,20 +3,24 @@
  * file's private host): while another process holds the lab's edit lock (here
  * the test itself, as the server does during an edit), `vethlab apply` waits
  * and changes nothing; once it is let go, the apply runs. A lab's own change
- * through the engine waits the same way.
+ * through the engine waits the same way. An unprivileged user who binds the
+ * lock's name cannot stop the lab, nor read the key that would let it pass
+ * for vethlab.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { namespaceNames, randomSuffix, realHostLab, removeAll, vethlab } from '../support/kernel';
-import { holdLabLock } from '../../server/machine/lab-lock';
+import { holdLabLock, labLockName, LOCK_KEY_FILE } from '../../server/machine/lab-lock';
 import { parseTopologyYaml } from '../../server/model/topology-file';
 
 const id = randomSuffix();
 const A = `vllock${id}a`;
 const B = `vllock${id}b`;
+const C = `vllock${id}c`;
 let dataDir = '';
 
 const namespaces = (...names: string[]) => `name: locked\nnodes:\n${names.map((n) => `  ${n}: {}\n`).join('')}`;
@@ -28,7 +32,7 @@ after(async () => {
     await vethlab(['destroy'], dataDir);
     await rm(dataDir, { recursive: true, force: true });
   }
-  removeAll([A, B]);
+  removeAll([A, B, C]);
 });
 
 test("vethlab apply waits while another process changes the lab, then runs", async () => {
@@ -65,4 +69,27 @@ test("vethlab apply waits while another process changes the lab, then runs", asy
   }
   assert.equal((await change).ok, true);
   assert.ok(namespaceNames().includes(B) && namespaceNames().includes(A));
+});
+
+test("an unprivileged user binding the lab's edit lock cannot stop apply, nor read the lab's key", async () => {
+  const lab = realHostLab(dataDir);
+  const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'];
+  const squatter = spawn(asNobody[0], [...asNobody.slice(1), process.execPath, '-e', "require('net').createServer(() => {}).listen('\\0' + process.argv[1], () => console.log('held'))", labLockName(lab.dir, 'edit').slice(1)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      squatter.stdout.once('data', () => resolve());
+      squatter.once('exit', (code) => reject(new Error(`the squatter exited with ${code}`)));
+    });
+    const file = path.join(dataDir, 'c.yml');
+    await writeFile(file, namespaces(A, B, C));
+    const res = await vethlab(['apply', file], dataDir);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stderr, /cannot prove it is vethlab's; going ahead without it/);
+    assert.ok(namespaceNames().includes(C), `${C} made although a stranger holds the lock's name`);
+    const read = spawnSync(asNobody[0], [...asNobody.slice(1), 'cat', path.join(lab.dir, LOCK_KEY_FILE)], { encoding: 'utf8' });
+    assert.notEqual(read.status, 0, 'nobody read the lab key');
+    assert.match(read.stderr, /Permission denied/);
+  } finally {
+    squatter.kill('SIGKILL');
+  }
 });
