@@ -89,7 +89,8 @@ const warned = new Set<string>();
 /**
  * Waits until this process holds the lab's lock of that kind; resolves with
  * the function that lets go of it. When a stranger holds the name, resolves
- * at once (with a warning on stderr, once per lock) without holding anything.
+ * without holding anything, as soon as the stranger fails its proof (at most
+ * PROOF_WAIT_MS), with a warning on stderr once per lock.
  */
 export async function holdLabLock(dir: string, kind: LabLockKind): Promise<() => void> {
   const name = labLockName(dir, kind);
