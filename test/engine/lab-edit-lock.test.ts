@@ -9,12 +9,13 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { namespaceNames, randomSuffix, realHostLab, removeAll, vethlab } from '../support/kernel';
 import { holdLabLock, labLockName, LOCK_KEY_FILE } from '../../server/machine/lab-lock';
+import { startReady } from '../support/process';
 import { parseTopologyYaml } from '../../server/model/topology-file';
 
 const id = randomSuffix();
@@ -74,12 +75,8 @@ test("vethlab apply waits while another process changes the lab, then runs", asy
 test("an unprivileged user binding the lab's edit lock cannot stop apply, nor read the lab's key", async () => {
   const lab = realHostLab(dataDir);
   const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'];
-  const squatter = spawn(asNobody[0], [...asNobody.slice(1), process.execPath, '-e', "require('net').createServer(() => {}).listen('\\0' + process.argv[1], () => console.log('held'))", labLockName(lab.dir, 'edit').slice(1)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const squatter = await startReady([...asNobody, process.execPath, '-e', "require('net').createServer(() => {}).listen('\\0' + process.argv[1], () => console.log('held'))", labLockName(lab.dir, 'edit').slice(1)]);
   try {
-    await new Promise<void>((resolve, reject) => {
-      squatter.stdout.once('data', () => resolve());
-      squatter.once('exit', (code) => reject(new Error(`the squatter exited with ${code}`)));
-    });
     const file = path.join(dataDir, 'c.yml');
     await writeFile(file, namespaces(A, B, C));
     const res = await vethlab(['apply', file], dataDir);

@@ -8,13 +8,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { holdLabLock, labLockName, LOCK_KEY_FILE } from '../../server/machine/lab-lock';
 import { REPO } from '../support/kernel';
 import { until } from '../support/wait';
+import { startReady } from '../support/process';
 
 function labDir(): { dir: string; root: string } {
   const root = mkdtempSync(path.join(tmpdir(), 'vl-lablock-'));
@@ -23,14 +24,9 @@ function labDir(): { dir: string; root: string } {
   return { dir, root };
 }
 
-/** A node process running `script` (with `name`, the lock's name without its leading NUL, which argv cannot carry, as process.argv[1]); resolves once it prints "held". */
-async function holderProcess(script: string, args: string[], tsx = false): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...(tsx ? ['--import', 'tsx', '--input-type=module'] : []), '-e', script, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`the holder exited with ${code}`)));
-  });
-  return child;
+/** A node process running `script` with `args`; resolves once it prints "held". */
+function holderProcess(script: string, args: string[], tsx = false): Promise<ChildProcess> {
+  return startReady([process.execPath, ...(tsx ? ['--import', 'tsx', '--input-type=module'] : []), '-e', script, ...args], { cwd: REPO });
 }
 
 /** Nothing to wait for: a lock that did not hold is given in microseconds. */
