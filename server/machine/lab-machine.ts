@@ -222,7 +222,6 @@ export class LabMachine {
    * one that waited finds the other's running.
    */
   private async make(): Promise<boolean> {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const unlock = await holdLabLock(this.dir, 'machine');
     try {
       this.record = readRecord(this.dir);
