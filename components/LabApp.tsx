@@ -550,6 +550,7 @@ function Lab() {
         onCopyHistory={copyHistory}
         onCopyBuild={() => void copyBuild()}
         canRead={connected}
+        watchOnly={readOnly}
         capturing={capturing}
         packets={<PacketsPanel client={lab.client} topology={topology} canSteer={editable} onError={onError} />}
       />

@@ -23,6 +23,8 @@ interface Props {
   /** Copies the commands that build the lab as it is (the export script). */
   onCopyBuild(): void;
   canRead: boolean;
+  /** A view link: its terminals are the lab's, watched; closing a tab only hides it here. */
+  watchOnly: boolean;
   /** The Packets tab's content (it needs the lab's connection). */
   packets: React.ReactNode;
   /** Captures running: the tab says so. */
@@ -30,7 +32,7 @@ interface Props {
 }
 
 /** Tabs under the canvas: the command log, the packets, and one per terminal. */
-export default function BottomPanel({ open, onToggle, hub, active, onActivate, onCloseTerminal, onCloseEnded, onCopyHistory, onCopyBuild, canRead, packets, capturing }: Props) {
+export default function BottomPanel({ open, onToggle, hub, active, onActivate, onCloseTerminal, onCloseEnded, onCopyHistory, onCopyBuild, canRead, watchOnly, packets, capturing }: Props) {
   const log = useLabStore((s) => s.log);
   const terminals = useLabStore((s) => s.terminals);
   // The lab's own upkeep (ownership marks, namespace ids) is not what a student types: hidden unless asked for.
@@ -81,7 +83,13 @@ export default function BottomPanel({ open, onToggle, hub, active, onActivate, o
                   {t.title}
                   {t.ended && <span className="tab-ended"> (ended)</span>}
                 </button>
-                <button type="button" className="tab-close" aria-label={`Close terminal ${t.title}`} onClick={() => onCloseTerminal(t.id)}>
+                <button
+                  type="button"
+                  className="tab-close"
+                  aria-label={watchOnly ? `Hide terminal ${t.title}` : `Close terminal ${t.title}`}
+                  title={watchOnly ? 'Stop watching it here; the terminal stays open in the lab' : 'End this shell and close its tab'}
+                  onClick={() => onCloseTerminal(t.id)}
+                >
                   ×
                 </button>
               </div>

@@ -92,19 +92,25 @@ export default function Toolbar(props: Props) {
     { label: 'Diagram as SVG', onSelect: () => props.onExport('svg'), disabled: nodeCount === 0, separated: true },
     { label: 'Diagram as PNG', onSelect: () => props.onExport('png'), disabled: nodeCount === 0 },
   ];
+  // A view link's menu, like its toolbar, leaves out what would change the lab.
+  const editing = !props.readOnly;
   const moreItems: MenuItem[] = [
-    ...(props.machine ? [{ label: 'Lab terminal (root shell)', onSelect: props.onOpenMachineTerminal, disabled: !connected, keys: 'T' }] : []),
-    { label: 'Add host', onSelect: () => props.onAddNode('host'), disabled: !connected || hasHost },
-    { label: 'Import topology file…', onSelect: pickFile, disabled: !connected },
-    ...exportItems.map((i, n) => ({ ...i, label: n < 2 ? `Export ${i.label[0].toLowerCase()}${i.label.slice(1)}` : i.label, separated: n === 0 })),
-    { label: 'Auto layout', onSelect: props.onAutoLayout, disabled: !connected || nodeCount === 0, keys: 'L', separated: true },
-    { label: 'Fit the lab into view', onSelect: props.onFit, keys: 'F' },
+    ...(props.machine && editing ? [{ label: 'Lab terminal (root shell)', onSelect: props.onOpenMachineTerminal, disabled: !connected, keys: 'T' }] : []),
+    ...(editing
+      ? [
+          { label: 'Add host', onSelect: () => props.onAddNode('host'), disabled: !connected || hasHost },
+          { label: 'Import topology file…', onSelect: pickFile, disabled: !connected },
+        ]
+      : []),
+    ...exportItems.map((i, n) => ({ ...i, label: n < 2 ? `Export ${i.label[0].toLowerCase()}${i.label.slice(1)}` : i.label, separated: n === 0 && editing })),
+    ...(editing ? [{ label: 'Auto layout', onSelect: props.onAutoLayout, disabled: !connected || nodeCount === 0, keys: 'L', separated: true }] : []),
+    { label: 'Fit the lab into view', onSelect: props.onFit, keys: 'F', separated: !editing },
     { label: 'Presentation mode', onSelect: view.togglePresenting, checked: view.presenting, keys: 'P', separated: true },
     { label: 'Side panel', onSelect: view.toggleSide, checked: view.sideOpen, keys: 'I' },
     { label: 'Bottom panel', onSelect: view.toggleBottom, checked: view.bottomOpen, keys: 'B' },
     { label: 'Mini map', onSelect: view.toggleMinimap, checked: view.minimap, keys: 'M' },
     { label: 'Keyboard shortcuts', onSelect: () => view.setHelp(true), keys: '?' },
-    { label: 'Reset lab…', onSelect: () => setConfirm({ kind: 'reset' }), disabled: !connected, danger: true, separated: true },
+    ...(editing ? [{ label: 'Reset lab…', onSelect: () => setConfirm({ kind: 'reset' as const }), disabled: !connected, danger: true, separated: true }] : []),
   ];
 
   return (
@@ -173,11 +179,13 @@ export default function Toolbar(props: Props) {
           )}
           <ToolbarMenu label="Export" text="Export ▾" items={exportItems} className="tb-xl" />
         </div>
-        <div className="toolbar-group tb-xl" role="group" aria-label="Diagram">
-          <button type="button" className="btn" onClick={props.onAutoLayout} disabled={!connected || nodeCount === 0} title="Arrange the nodes in columns, the way packets travel (L)">
-            Auto layout
-          </button>
-        </div>
+        {editing && (
+          <div className="toolbar-group tb-xl" role="group" aria-label="Diagram">
+            <button type="button" className="btn" onClick={props.onAutoLayout} disabled={!connected || nodeCount === 0} title="Arrange the nodes in columns, the way packets travel (L)">
+              Auto layout
+            </button>
+          </div>
+        )}
         <div className="toolbar-status tb-md">{progress && <ProgressBar progress={progress} />}</div>
         <div className="toolbar-end">
           <button type="button" className={`btn${view.presenting ? ' btn-active' : ''}`} aria-pressed={view.presenting} onClick={view.togglePresenting} title="Large type for the projector; the side panel and the mini map fold away (P)">

@@ -111,11 +111,18 @@ test('a view link shows the lab read-only: no editing in the toolbar or the insp
   assert.equal(await page.evaluate('document.documentElement.scrollWidth - innerWidth'), 0, 'the page is no wider than the window');
   await page.getByRole('button', { name: 'More actions' }).click();
   assert.equal(await page.getByRole('menuitem', { name: 'Export topology file (YAML)…' }).isDisabled(), false, 'reading the lab is allowed');
-  assert.equal(await page.getByRole('menuitem', { name: 'Reset lab…' }).isDisabled(), true, 'changing it is not');
+  // The menu leaves out what would change the lab, as the toolbar does, rather than listing it greyed.
+  for (const name of ['Reset lab…', 'Import topology file…', 'Add host', 'Auto layout', 'Lab terminal (root shell)']) {
+    assert.equal(await page.getByRole('menuitem', { name }).count(), 0, `the view link's menu has no ${name}`);
+  }
+  assert.equal(await page.getByRole('button', { name: 'Auto layout' }).count(), 0, 'nor has its toolbar Auto layout');
   await page.keyboard.press('Escape');
   await until('vnet0 on the canvas', async () => (await node(page, 'vnet0').count()) === 1);
   await node(page, 'vnet0').locator('.lab-node-header').click();
   await until('the inspector says it is view-only', async () => /View-only link/.test(await page.getByRole('complementary', { name: 'Inspector' }).innerText()));
   assert.equal(await page.getByRole('complementary', { name: 'Inspector' }).getByRole('button', { name: 'Open terminal' }).isDisabled(), true);
+  // The edit link's Lab terminal is still open: the view link watches it, and its tab's × only hides it here.
+  await until('the Lab terminal tab, to watch', async () => (await page.getByRole('button', { name: 'Hide terminal host' }).count()) === 1);
+  assert.equal(await page.getByRole('button', { name: 'Close terminal host' }).count(), 0);
   await screenshot(page, 'lab-machine-view-only.png');
 });
