@@ -87,7 +87,7 @@ export default function BottomPanel({ open, onToggle, hub, active, onActivate, o
                   type="button"
                   className="tab-close"
                   aria-label={watchOnly ? `Hide terminal ${t.title}` : `Close terminal ${t.title}`}
-                  title={watchOnly ? 'Stop watching it here; the terminal stays open in the lab' : 'End this shell and close its tab'}
+                  title={watchOnly ? 'Stop watching it here; the terminal stays open in the lab' : 'End this terminal, for every browser of the lab, and close its tab'}
                   onClick={() => onCloseTerminal(t.id)}
                 >
                   ×
