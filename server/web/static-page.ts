@@ -49,8 +49,6 @@ const IMMUTABLE_PREFIX = '/_next/static/';
 const GZIP_MIN_BYTES = 1024;
 
 export interface StaticPage {
-  /** How many files the page has. */
-  readonly size: number;
   /** Answers a GET or HEAD that has passed the gate. */
   handle(req: IncomingMessage, res: ServerResponse, route: PageRoute): void;
 }
@@ -69,7 +67,6 @@ export function loadStaticPage(dir: string): StaticPage {
   const labs = files.get('/labs.html');
   const notFound = files.get('/404.html');
   return {
-    size: files.size,
     handle(req, res, route) {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
