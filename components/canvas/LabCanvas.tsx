@@ -68,7 +68,6 @@ export interface LabCanvasProps {
   emptyNote: EmptyNote;
 }
 
-
 /** A node's place and size in the diagram's own coordinates. */
 interface Box {
   x: number;
