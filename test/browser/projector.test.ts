@@ -363,13 +363,20 @@ test('7. terminal tabs: a ping tab names its command, a clean exit is not a warn
   await page.keyboard.press('p');
   await until('22 px terminal type', async () => (await page.locator('[role="tabpanel"]:not([hidden]) .terminal-host').getAttribute('data-font-size')) === '22');
   await screenshot(page, 'projector-terminal-presenting-1280.png');
+  // Leaving presentation mode brings the side panel back and refits the lab: the next test double-clicks a node.
   await page.keyboard.press('p');
+  await until('presentation mode off', async () => (await page.getByRole('button', { name: 'Present' }).getAttribute('aria-pressed')) === 'false');
+  await settled(page);
 });
 
 test('8. traffic: steady rate labels during a ping, live counters, background traffic explained, and a tick does not redraw the log', async () => {
   const { page } = lab!;
   await page.locator('.react-flow__node[data-id="ns1"] .lab-node-header').dblclick();
-  await until('ns1’s shell', async () => /ns1/.test(await terminalText(page)));
+  await until('ns1’s shell', async () => {
+    const text = await terminalText(page);
+    if (/ns1/.test(text)) return true;
+    throw new Error(`tabs ${(await page.getByRole('tab').allInnerTexts()).join(' | ')}; the shown terminal has "${text.slice(-200)}"`);
+  });
   await typeInTerminal(page, 'ping -c 12 10.0.1.1\n');
   const label = page.locator('.veth-label', { hasText: 'veth0' }).locator('.veth-rate');
   await until('the ns1 cable’s rate label', async () => (await label.count()) === 1, { timeoutMs: 8000 });

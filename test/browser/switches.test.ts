@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { alerts, dragCable, openLab, screenshot, terminalText, typeInTerminal, until, type BrowserLab, resize } from './browser-fixture';
+import { alerts, dragCable, openLab, screenshot, steadyDiagram, terminalText, typeInTerminal, until, type BrowserLab, resize } from './browser-fixture';
 import { runIn } from '../machine/machine-fixture';
 import { realMachine } from '../machine/machine-fixture';
 import { kernelCapabilities } from '../../server/kernel/capabilities';
@@ -93,6 +93,8 @@ test(
     // As a teacher would before showing it: the switch beside its three namespaces.
     await page.getByRole('button', { name: 'More actions' }).click();
     await page.getByRole('menuitem', { name: 'Auto layout' }).click();
+    // The layout moves the nodes (and refits): a double-click while they move can miss.
+    await steadyDiagram(page);
     const [first, , last] = namespaces;
     await node(page, first).dblclick();
     await until(`a shell in ${first}`, async () => /#\s*$/m.test(await terminalText(page)));
