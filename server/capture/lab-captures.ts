@@ -318,6 +318,12 @@ export class LabCaptures extends EventEmitter<{ packets: [PacketBatch]; captures
     const text = JSON.stringify(list);
     if (text === this.lastAnnounced) return;
     this.lastAnnounced = text;
+    // Packets caught before the list changes go out before it: a browser never sees a packet of an old capture
+    // (say, under an expression just replaced) arrive after the list that names the new one.
+    if (this.pending.length > 0) {
+      clearTimeout(this.timer);
+      this.flush();
+    }
     this.emit('captures', list);
   }
 }
