@@ -84,11 +84,17 @@ function writeRecord(dir: string, record: MachineRecord | undefined): void {
   renameSync(tmp, file);
 }
 
-/** Field 22 of /proc/PID/stat: when the process started; undefined when it is gone. */
+/**
+ * Field 22 of /proc/PID/stat: when the process started; undefined when it is
+ * gone. A zombie is gone too: it has ended and let go of its namespaces, and
+ * only waits for its parent to read its status (a machine's PID 1 killed by
+ * a destroy, until the one that made it, or init, reaps it).
+ */
 export function processStartTime(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' || fields[0] === 'X' ? undefined : Number(fields[19]);
   } catch {
     return undefined;
   }

@@ -7,7 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
-import { endOrphanMachines, LabMachine } from '../../server/machine/lab-machine';
+import { spawn } from 'node:child_process';
+import { endOrphanMachines, LabMachine, processStartTime } from '../../server/machine/lab-machine';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -159,4 +160,17 @@ test('two processes that start one lab at once make one machine: the second wait
   assert.equal(runs[1].stdout, runs[0].stdout, 'both ran in the same machine');
   assert.ok(handle.running);
   assert.deepEqual(slots().filter((s) => s.note === handle.dir).map((s) => s.owner), [keyOf(handle.cgroup!)], 'one id range, the running machine’s');
+});
+
+test('a zombie is gone: a killed PID 1 that waits to be reaped is no running machine', async () => {
+  // sh starts `true` in the background, then becomes `sleep`, which never reaps it: `true` stays a zombie while sleep runs.
+  const child = spawn('sh', ['-c', 'true & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const zombie = Number((await new Promise<Buffer>((resolve) => child.stdout!.once('data', resolve))).toString().trim());
+    await until('the background process to end', () => /\) Z /.test(readFileSync(`/proc/${zombie}/stat`, 'utf8')));
+    assert.equal(processStartTime(zombie), undefined, 'a zombie has no start time: it is gone');
+    assert.equal(typeof processStartTime(child.pid!), 'number', 'a running process has one');
+  } finally {
+    child.kill('SIGKILL');
+  }
 });
