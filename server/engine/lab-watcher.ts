@@ -36,14 +36,25 @@ export class LabWatcher extends EventEmitter<WatcherEvents> {
     super();
   }
 
+  /** Stops watching the lab machine's record. */
+  private unwatchRecord?: () => void;
+
   async start(): Promise<void> {
     this.lab.reportObserved = true;
     this.lab.on('state', this.onState);
     this.lab.on('machine', this.onMachine);
+    // A machine made or ended by another process (a CLI beside the server) is followed as this process's own.
+    this.unwatchRecord = this.lab.machineHandle?.watchRecord(() => {
+      this.lab.followMachine().catch((e) => {
+        this.lab.log.append([{ source: 'info', status: 'error', text: 'the lab machine could not be followed', message: (e as Error).message }]);
+      });
+    });
     await this.switchTo(this.lab.machine());
   }
 
   async stop(): Promise<void> {
+    this.unwatchRecord?.();
+    this.unwatchRecord = undefined;
     this.lab.off('state', this.onState);
     this.lab.off('machine', this.onMachine);
     await this.switchTo(undefined);

@@ -153,6 +153,37 @@ export class Lab extends EventEmitter<LabEvents> {
     this.store = new LabStore(opts.dir);
     if (!this.realHost) this.machineHandle = new LabMachine({ dir: opts.dir, name: opts.name, hide: opts.hide });
     this.observer = new LabObserver(this.store, () => this.machine(), () => this.readers());
+    this.machineSeen = this.machine()?.netnsDir;
+  }
+
+  /** The machine the lab last took up, by its netns directory (which names its PID 1); undefined for none. */
+  private machineSeen?: string;
+
+  /** The lab's machine is now `machine` (made here or by another process) or none: cached readings and readers start over, and 'machine' tells the rest. */
+  private takeUp(machine: Machine | undefined): void {
+    this.machineSeen = machine?.netnsDir;
+    this.observer.reset();
+    if (this.readersOf && this.readersOf.machine.netnsDir !== machine?.netnsDir) {
+      void this.readersOf.readers.closeAll();
+      this.readersOf = undefined;
+    }
+    this.emit('machine', machine);
+  }
+
+  /**
+   * Another process (a CLI's apply, exec or destroy) may have made or ended
+   * the lab machine: once its edit is over (the edit lock), takes up the
+   * machine there is now and reads it whole. Nothing when it is the one the
+   * lab knows (its own start, say).
+   */
+  followMachine(): Promise<void> {
+    if (this.realHost) return Promise.resolve();
+    return this.mutate(async () => {
+      const machine = this.machine();
+      if (machine?.netnsDir === this.machineSeen) return;
+      this.takeUp(machine);
+      await this.refreshNow();
+    });
   }
 
   /** Where the lab's commands run, or undefined while its lab machine does not exist. */
@@ -207,13 +238,15 @@ export class Lab extends EventEmitter<LabEvents> {
   async ensureMachine(): Promise<Machine> {
     if (this.realHost) return REAL_HOST;
     if (await this.machineHandle!.ensure()) {
-      this.observer.reset();
       const machine = this.machineHandle!.machine();
       this.log.append([{ source: 'info', status: 'info', text: `lab machine ${this.name} started` }]);
-      this.emit('machine', machine);
+      this.takeUp(machine);
       return machine;
     }
-    return this.machineHandle!.machine();
+    // Running already: perhaps made by another process since the lab last looked.
+    const machine = this.machineHandle!.machine();
+    if (machine.netnsDir !== this.machineSeen) this.takeUp(machine);
+    return machine;
   }
 
   /**
@@ -371,9 +404,8 @@ export class Lab extends EventEmitter<LabEvents> {
     await this.readersOf?.readers.closeAll();
     this.readersOf = undefined;
     await handle.destroy();
-    this.observer.reset();
     this.store.update({ positions: {}, keptRoutes: {}, showHost: false });
-    this.emit('machine', undefined);
+    this.takeUp(undefined);
     const out: ApplyResult = { ok: true, steps: [] };
     if (opts.observeAfter) out.observed = await this.refreshNow();
     return out;

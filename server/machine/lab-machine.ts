@@ -16,7 +16,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabCgroup } from './lab-cgroup';
@@ -203,6 +203,22 @@ export class LabMachine {
       ...(node === undefined ? [] : ['ip', 'netns', 'exec', node]),
       ...argv,
     ];
+  }
+
+  /**
+   * Calls `onChange` whenever the machine's record changes on disk: another
+   * process (a CLI's apply, exec or destroy) may have made or ended the
+   * machine. One inotify watch on the lab's directory, no polling. Returns
+   * the function that stops watching.
+   */
+  watchRecord(onChange: () => void): () => void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const watcher: FSWatcher = watch(this.dir, { persistent: false }, (_type, name) => {
+      if (name === null || name === RECORD_FILE) onChange();
+    });
+    // The directory was deleted (the lab with it): nothing more to follow.
+    watcher.on('error', () => watcher.close());
+    return () => watcher.close();
   }
 
   /** The start under way: a second ensure() meanwhile waits for it instead of making a machine of its own. */

@@ -3,14 +3,16 @@
  * kernel: the tutorials typed word for word in the host node's terminal and
  * followed by the canvas, two labs side by side whose tokens and events never
  * cross, what a view link can and cannot do, a payload built to overflow the
- * stack, and a fork bomb that stops at the lab's limit.
+ * stack, a fork bomb that stops at the lab's limit, and a machine that the
+ * CLI makes and ends beside the server, which the page follows.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { connect, connectError, openTerminal, Screen, startTestServer, WAIT_MS, type Recorder, type TestServer } from './web-fixture';
 import { until } from '../support/wait';
-import { vethlab } from '../support/kernel';
+import { REPO, vethlab } from '../support/kernel';
 import { realMachine } from '../machine/machine-fixture';
 import type { LabState } from '../../server/protocol';
 import { LAB_PIDS_MAX } from '../../server/machine/lab-cgroup';
@@ -29,6 +31,7 @@ before(async () => {
   realBefore = realMachine();
   ts = await startTestServer({ realHost: false });
   ts.server.registry.create('second');
+  ts.server.registry.create('third');
 });
 
 after(async () => {
@@ -185,4 +188,38 @@ test("forwarding: the edit runs the tutorials' sysctl, and a sysctl typed in a t
   await sh.attach();
   sh.type('sysctl -w net.ipv4.ip_forward=0\n');
   await r.waitForState((s) => s.topology.nodes.router1 !== undefined && s.topology.nodes.router1.forwarding === undefined, 'router1 no longer forwarding, seen by the watcher');
+});
+
+test('a lab machine made, ended and made again by the CLI beside the server: the browsers follow it', async () => {
+  const file = path.join(REPO, 'public/topologies/two-namespaces.yml');
+  const token = ts.server.registry.tokens('third').edit;
+  const r = await client('third', token);
+  assert.deepEqual(Object.keys(r.state!.topology.nodes), [], 'an empty lab, with no machine yet');
+  const cli = async (args: string[]) => {
+    const run = await vethlab([args[0], '--lab', 'third', ...args.slice(1)], ts.dataDir, { realHost: false });
+    assert.equal(run.code, 0, run.stderr);
+  };
+  const both = (s: LabState) => s.topology.nodes.vnet0 !== undefined && s.topology.nodes.vnet1 !== undefined;
+  // The CLI makes the machine: the server has not, and must notice it.
+  await cli(['apply', file]);
+  const applied = await r.waitForState((s) => both(s) && hasCable(s, 'vnet0', 'vnet1'), 'the CLI’s lab on the open page');
+  assert.deepEqual(applied.topology.nodes.vnet1.interfaces.veth1.addresses, ['10.0.1.1/24']);
+  const late = await client('third', token);
+  assert.ok(both(late.state!), `a browser that comes after sees it too: ${JSON.stringify(Object.keys(late.state!.topology.nodes))}`);
+  // The server works in that machine: a ping from a terminal crosses the CLI's cable.
+  const opened = await openTerminal(r, { node: 'vnet0', ping: '10.0.1.1' });
+  assert.ok(opened.ok, JSON.stringify(opened));
+  const ping = new Screen(r, opened.id);
+  await ping.attach();
+  await ping.waitFor(/3 received, 0% packet loss/);
+  // The CLI ends the machine: the page empties.
+  const states = r.states.length;
+  await cli(['destroy']);
+  await r.waitForState((s) => r.states.indexOf(s) >= states && Object.keys(s.topology.nodes).length === 0, 'an empty lab after the CLI’s destroy');
+  // And makes a new one: the page follows the new machine, and its changes.
+  await cli(['apply', file]);
+  await r.waitForState((s) => r.states.indexOf(s) >= states && both(s), 'the lab again, in a new machine');
+  await cli(['exec', 'vnet0', '--', 'ip', 'addr', 'add', '10.0.9.1/24', 'dev', 'veth0']);
+  await r.waitForState((s) => s.topology.nodes.vnet0?.interfaces.veth0?.addresses.includes('10.0.9.1/24') === true, 'an address added by `vethlab exec` in the new machine');
+  await cli(['destroy']);
 });
