@@ -163,8 +163,9 @@ test('two processes that start one lab at once make one machine: the second wait
 });
 
 test('a zombie is gone: a killed PID 1 that waits to be reaped is no running machine', async () => {
-  // sh starts `true` in the background, then becomes `sleep`, which never reaps it: `true` stays a zombie while sleep runs.
-  const child = spawn('sh', ['-c', 'true & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // sh starts a short sleep in the background, then becomes a long one, which never reaps it: the short one ends a
+  // zombie. (It lasts a second so that sh, which reaps ended jobs before it runs a command, becomes the long one first.)
+  const child = spawn('sh', ['-c', 'sleep 1 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     const zombie = Number((await new Promise<Buffer>((resolve) => child.stdout!.once('data', resolve))).toString().trim());
     await until('the background process to end', () => /\) Z /.test(readFileSync(`/proc/${zombie}/stat`, 'utf8')));
