@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Socket } from 'socket.io-client';
-import { connect, openTerminal, Screen, startTestServer, WAIT_MS, type Recorder, type TestServer } from './web-fixture';
+import { connect, openShell, startTestServer, WAIT_MS, type Recorder, type TestServer } from './web-fixture';
 import { until } from '../support/wait';
 import { hasEnded, watchProcess } from '../support/process';
 import { REPO } from '../support/kernel';
@@ -56,11 +56,7 @@ test('the seed 004 cable captured while a ping is typed: ARP request and reply, 
   assert.ok(watched.ok, JSON.stringify(watched));
   await until('the capture on vnet0:veth0 to listen', () => running('vnet0:veth0'));
 
-  const opened = await openTerminal(r, { node: 'vnet0', cols: 100, rows: 30 });
-  assert.ok(opened.ok, JSON.stringify(opened));
-  const sh = new Screen(r, opened.id);
-  await sh.attach();
-  await sh.waitFor(/# $/m);
+  const sh = await openShell(r, 'vnet0', { cols: 100, rows: 30 });
   sh.type('ping -c 3 -i 0.3 10.0.1.1\n');
   await sh.waitFor(/3 received/);
   await until('six ICMP packets in the list', () => packets.filter((p) => p.protocol === 'ICMP').length >= 6);
@@ -144,11 +140,7 @@ test('bad capture payloads are refused by name and change nothing', async () => 
 test('a capture expression restarts the captures with it: from the first list that names it on, only what it matches arrives', async () => {
   // UDP floods the cable while the expression changes from icmp to udp and back: what an old capture caught comes
   // before the list that names the new expression, never after it.
-  const opened = await openTerminal(r, { node: 'vnet0', cols: 100, rows: 30 });
-  assert.ok(opened.ok, JSON.stringify(opened));
-  const sh = new Screen(r, opened.id);
-  await sh.attach();
-  await sh.waitFor(/# $/m);
+  const sh = await openShell(r, 'vnet0', { cols: 100, rows: 30 });
   sh.type('while :; do echo x > /dev/udp/10.0.1.1/9; done\n');
   await until('UDP on the cable', () => packets.at(-1)?.protocol === 'UDP');
   const firstList = lists.length;

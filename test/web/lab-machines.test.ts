@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Socket } from 'socket.io-client';
-import { connect, connectError, openTerminal, Screen, startTestServer, WAIT_MS, type Recorder, type TestServer } from './web-fixture';
+import { connect, connectError, openShell, openTerminal, Screen, startTestServer, WAIT_MS, type Recorder, type TestServer } from './web-fixture';
 import { until } from '../support/wait';
 import { REPO, vethlab } from '../support/kernel';
 import { realMachine } from '../machine/machine-fixture';
@@ -41,14 +41,7 @@ after(async () => {
 });
 
 /** The host node's shell of a lab: the lab machine's root shell. */
-async function hostShell(r: Recorder): Promise<Screen> {
-  const opened = await openTerminal(r, { node: 'host', cols: 120, rows: 30 });
-  assert.ok(opened.ok, JSON.stringify(opened));
-  const screen = new Screen(r, opened.id);
-  await screen.attach();
-  await screen.waitFor(/# $/m);
-  return screen;
-}
+const hostShell = (r: Recorder) => openShell(r, 'host');
 
 const hasCable = (s: LabState, a: string, b: string) => s.topology.links.some((l) => l.endpoints.map((e) => e.node).sort().join() === [a, b].sort().join());
 

@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
-import { connect, openTerminal, Screen, startTestServer, WAIT_MS, type Recorder, type TestServer } from './web-fixture';
+import { connect, openShell, startTestServer, WAIT_MS, type Recorder, type Screen, type TestServer } from './web-fixture';
 import { until } from '../support/wait';
 import { vethlab } from '../support/kernel';
 import { loadLesson } from '../../server/lessons/lesson-library';
@@ -57,11 +57,7 @@ async function ask(s: Student, event: string, payload: unknown): Promise<Ack> {
 async function begin(s: Student, id: string): Promise<Lesson> {
   const started = await ask(s, 'lesson-start', { id });
   assert.ok(started.ok, JSON.stringify(started));
-  const opened = await openTerminal(s.r, { node: 'host', cols: 160, rows: 40 });
-  assert.ok(opened.ok, JSON.stringify(opened));
-  s.sh = new Screen(s.r, opened.id);
-  await s.sh.attach();
-  await s.sh.waitFor(/# $/m);
+  s.sh = await openShell(s.r, 'host', { cols: 160, rows: 40 });
   const l = loadLesson(id);
   assert.ok(l.ok);
   return l.lesson;

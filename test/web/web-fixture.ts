@@ -234,3 +234,13 @@ export class Screen {
 export async function openTerminal(r: Recorder, payload: unknown): Promise<Ack<{ id: string }>> {
   return (await (r.socket as Socket).timeout(WAIT_MS).emitWithAck('terminal-open', payload)) as Ack<{ id: string }>;
 }
+
+/** A shell in `node` (the host node's: the lab machine's root shell), attached, once its prompt is there. */
+export async function openShell(r: Recorder, node: string, size = { cols: 120, rows: 30 }): Promise<Screen> {
+  const opened = await openTerminal(r, { node, ...size });
+  if (!opened.ok) throw new Error(`terminal-open ${node} refused: ${opened.error}`);
+  const screen = new Screen(r, opened.id);
+  await screen.attach();
+  await screen.waitFor(/# $/m);
+  return screen;
+}
