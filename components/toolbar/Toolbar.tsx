@@ -92,7 +92,7 @@ export default function Toolbar(props: Props) {
     { label: 'Diagram as SVG', onSelect: () => props.onExport('svg'), disabled: nodeCount === 0, separated: true },
     { label: 'Diagram as PNG', onSelect: () => props.onExport('png'), disabled: nodeCount === 0 },
   ];
-  // A view link's menu, like its toolbar, leaves out what would change the lab.
+  // Not a view link: the toolbar and its menu have the buttons that change the lab (a view link's leave them out).
   const editing = !props.readOnly;
   const moreItems: MenuItem[] = [
     ...(props.machine && editing ? [{ label: 'Lab terminal (root shell)', onSelect: props.onOpenMachineTerminal, disabled: !connected, keys: 'T' }] : []),
@@ -136,7 +136,7 @@ export default function Toolbar(props: Props) {
           )}
         </div>
         {/* A view link changes nothing: its toolbar has no buttons that would, only what shows and exports the lab. */}
-        {props.machine && !props.readOnly && (
+        {props.machine && editing && (
           <div className="toolbar-group tb-lg" role="group" aria-label="Machine">
             <button
               type="button"
@@ -149,7 +149,7 @@ export default function Toolbar(props: Props) {
             </button>
           </div>
         )}
-        {!props.readOnly && (
+        {editing && (
           <div className="toolbar-group" role="group" aria-label="Add">
             <button type="button" className="btn btn-primary" onClick={() => props.onAddNode('netns')} disabled={!connected} aria-label="Add namespace" title="A network namespace (ip netns add) (N)">
               <PlusIcon /> Namespace
@@ -166,7 +166,7 @@ export default function Toolbar(props: Props) {
           </div>
         )}
         <div className="toolbar-group" role="group" aria-label="Files">
-          {!props.readOnly && (
+          {editing && (
             <>
               {props.lessons}
               <span className="tb-md">
